@@ -1,0 +1,196 @@
+/* json.c - bounded JSON parsing on top of cJSON, with located errors.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <pthread.h>
+
+#include "util/json.h"
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *hook_malloc(size_t n)
+{
+    return mc_malloc(n);
+}
+
+static void set_hooks(void)
+{
+    cJSON_Hooks h = { hook_malloc, mc_free };
+
+    cJSON_InitHooks(&h);
+}
+
+bool mc_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = p[i];
+        size_t k;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i <= k)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + j] & 0x3f);
+        }
+        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+/* Line and column (1-based) of byte offset off. */
+static void locate(const char *p, size_t off, size_t *line, size_t *col)
+{
+    size_t i;
+
+    *line = 1;
+    *col = 1;
+    for (i = 0; i < off; i++) {
+        if (p[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* One pass outside strings: nesting depth and "\u0000" escapes. Returns the
+ * offset of the first problem, or n when none; *what names it. */
+static size_t prescan(const char *p, size_t n, const char **what)
+{
+    size_t i, depth = 0;
+    bool in_str = false;
+
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (in_str) {
+            if (c == '\\' && i + 1 < n) {
+                if (p[i + 1] == 'u' && n - i >= 6 && memcmp(p + i + 2, "0000", 4) == 0) {
+                    *what = "\\u0000 in a string is not accepted";
+                    return i;
+                }
+                i++;
+            } else if (c == '"') {
+                in_str = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > MC_JSON_MAX_DEPTH) {
+                *what = "nesting deeper than 128 levels";
+                return i;
+            }
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return n;
+}
+
+mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
+                       struct mc_err *err)
+{
+    const char *end = NULL, *what = NULL;
+    size_t off, line, col;
+    cJSON *v;
+
+    *out = NULL;
+    pthread_once(&hooks_once, set_hooks);
+    if (!max_bytes)
+        max_bytes = MC_JSON_MAX_BYTES;
+    if (n > max_bytes)
+        return mc_err_set(err, MCRED_ERR_LIMIT, "JSON input of %zu bytes exceeds the limit of %zu",
+                          n, max_bytes);
+    if (!mc_utf8_valid(p, n))
+        return mc_err_set(err, MCRED_ERR_INVALID, "JSON input is not valid UTF-8");
+    off = prescan(p, n, &what);
+    if (off < n) {
+        locate(p, off, &line, &col);
+        return mc_err_set(err, what[0] == 'n' ? MCRED_ERR_LIMIT : MCRED_ERR_INVALID,
+                          "JSON %s (line %zu, column %zu)", what, line, col);
+    }
+    v = cJSON_ParseWithLengthOpts(p, n, &end, false);
+    if (!v) {
+        /* cJSON reports NOMEM and syntax errors alike; a retry-free guess:
+         * an error pointer inside the input is a syntax error. */
+        off = end && end >= p && end <= p + n ? (size_t)(end - p) : n;
+        locate(p, off, &line, &col);
+        return mc_err_set(err, MCRED_ERR_INVALID, "malformed JSON at line %zu, column %zu",
+                          line, col);
+    }
+    off = (size_t)(end - p);
+    while (off < n && (p[off] == ' ' || p[off] == '\n' || p[off] == '\r' || p[off] == '\t'))
+        off++;
+    if (off < n && p[off] != '\0') {
+        cJSON_Delete(v);
+        locate(p, off, &line, &col);
+        return mc_err_set(err, MCRED_ERR_INVALID,
+                          "unexpected data after the JSON value at line %zu, column %zu", line,
+                          col);
+    }
+    *out = v;
+    return MCRED_OK;
+}
+
+const char *mc_json_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool mc_json_has_str(const cJSON *v, const char *s)
+{
+    const cJSON *e;
+
+    if (cJSON_IsString(v))
+        return strcmp(v->valuestring, s) == 0;
+    if (!cJSON_IsArray(v))
+        return false;
+    cJSON_ArrayForEach(e, v) {
+        if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+mcred_rc mc_json_print(const cJSON *v, struct mc_buf *out)
+{
+    char *s;
+    mcred_rc rc;
+
+    pthread_once(&hooks_once, set_hooks);
+    s = cJSON_PrintUnformatted(v);
+    if (!s)
+        return MCRED_ERR_NOMEM;
+    rc = mc_buf_appends(out, s);
+    cJSON_free(s);
+    return rc;
+}

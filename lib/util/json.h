@@ -1,0 +1,34 @@
+/* json.h - the one door to the JSON library (cJSON, chosen by measurement:
+ * DESIGN.md §5). Parsing is bounded (size, depth, UTF-8 validity) and reports
+ * where the input went wrong. Everything else in lib/ reads documents through
+ * cJSON's tree and these accessors.
+ * SPDX-License-Identifier: Apache-2.0 */
+#ifndef MC_JSON_H
+#define MC_JSON_H
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+#include "util/buf.h"
+
+#define MC_JSON_MAX_BYTES ((size_t)16 << 20) /* a credential or document */
+#define MC_JSON_MAX_DEPTH 128                /* nesting of arrays and objects */
+
+/* Parse n bytes of JSON into *out (owned: cJSON_Delete). Rejects invalid
+ * UTF-8, nesting deeper than MC_JSON_MAX_DEPTH, more than max_bytes (0 selects
+ * MC_JSON_MAX_BYTES), trailing garbage and "\u0000" in strings; err says what
+ * and at which line and column. *out is NULL on failure. */
+MC_NODISCARD mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
+                                    struct mc_err *err);
+
+/* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool mc_utf8_valid(const char *p, size_t n);
+
+/* Member key of obj as a string, or NULL when absent or not a string. Borrowed. */
+const char *mc_json_str(const cJSON *obj, const char *key);
+/* Serialize compactly into out (appends). */
+MC_NODISCARD mcred_rc mc_json_print(const cJSON *v, struct mc_buf *out);
+/* True when v is an array containing the string s, or is the string s. */
+bool mc_json_has_str(const cJSON *v, const char *s);
+
+#endif /* MC_JSON_H */

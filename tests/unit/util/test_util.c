@@ -1,0 +1,218 @@
+/* test_util.c - unit tests for lib/util: error codes, capped buffers, codecs
+ * (base64url, base58btc, multibase, varint, hex) and bounded JSON parsing.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include "check.h"
+#include "util/buf.h"
+#include "util/codec.h"
+#include "util/json.h"
+
+static void test_strerror(void)
+{
+    int i;
+
+    for (i = 0; i < MCRED_RC_LAST; i++)
+        CHECK(strcmp(mcred_strerror((mcred_rc)i), "unknown error") != 0, "message for rc %d", i);
+    CHECK_STR_EQ(mcred_strerror(MCRED_RC_LAST), "unknown error", "past the last code");
+    CHECK_STR_EQ(mcred_strerror((mcred_rc)-1), "unknown error", "negative code");
+}
+
+static void test_buf(void)
+{
+    struct mc_buf b;
+    char *s;
+    size_t n;
+
+    mc_buf_init(&b, 8);
+    CHECK_RC(mc_buf_appends(&b, "abcd"), MCRED_OK, "append within cap");
+    CHECK_RC(mc_buf_printf(&b, "%d", 1234), MCRED_OK, "printf to the cap");
+    CHECK_RC(mc_buf_appendc(&b, 'x'), MCRED_ERR_LIMIT, "one past the cap");
+    CHECK_STR_EQ(b.ptr, "abcd1234", "content unchanged by the refused append");
+    s = mc_buf_take(&b, &n);
+    CHECK(n == 8 && strcmp(s, "abcd1234") == 0, "take hands over the bytes");
+    CHECK(b.ptr == NULL && b.len == 0, "take leaves the buffer empty");
+    mc_free(s);
+    s = mc_buf_take(&b, &n);
+    CHECK(s && n == 0 && s[0] == '\0', "take of an empty buffer gives an empty string");
+    mc_free(s);
+}
+
+struct codec_case {
+    const char *hex;   /* input bytes */
+    const char *b64u;  /* base64url without padding */
+    const char *b58;   /* base58btc */
+};
+
+static const struct codec_case codec_cases[] = {
+    { "", "", "" },
+    { "00", "AA", "1" },
+    { "0000ff", "AAD_", "115Q" },
+    { "61", "YQ", "2g" },
+    { "626262", "YmJi", "a3gV" },
+    { "73696d706c792061206c6f6e6720737472696e67", "c2ltcGx5IGEgbG9uZyBzdHJpbmc",
+      "2cFupjhnEsSn59qHXstmK2ffpLv2" }, /* the base58 draft's example */
+    { "fbff", "-_8", "LBG" },
+};
+
+static void test_codecs(void)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(codec_cases) / sizeof(codec_cases[0]); i++) {
+        const struct codec_case *c = &codec_cases[i];
+        struct mc_buf bin, enc, dec;
+
+        mc_buf_init(&bin, 0);
+        mc_buf_init(&enc, 0);
+        mc_buf_init(&dec, 0);
+        CHECK_RC(mc_hex_decode(&bin, c->hex, strlen(c->hex)), MCRED_OK, c->hex);
+        CHECK_RC(mc_b64url_encode(&enc, bin.ptr, bin.len), MCRED_OK, "b64url encode");
+        CHECK_STR_EQ(enc.len ? enc.ptr : "", c->b64u, "base64url encode");
+        CHECK_RC(mc_b64url_decode(&dec, c->b64u, strlen(c->b64u)), MCRED_OK, "b64url decode");
+        CHECK(dec.len == bin.len && (!dec.len || memcmp(dec.ptr, bin.ptr, bin.len) == 0),
+              "base64url round trip of %s", c->hex);
+        mc_buf_reset(&enc);
+        mc_buf_reset(&dec);
+        CHECK_RC(mc_base58_encode(&enc, bin.ptr, bin.len), MCRED_OK, "b58 encode");
+        CHECK_STR_EQ(enc.len ? enc.ptr : "", c->b58, "base58 encode");
+        CHECK_RC(mc_base58_decode(&dec, c->b58, strlen(c->b58)), MCRED_OK, "b58 decode");
+        CHECK(dec.len == bin.len && (!dec.len || memcmp(dec.ptr, bin.ptr, bin.len) == 0),
+              "base58 round trip of %s", c->hex);
+        mc_buf_release(&bin);
+        mc_buf_release(&enc);
+        mc_buf_release(&dec);
+    }
+}
+
+static void test_codec_errors(void)
+{
+    static const char *bad_b58[] = { "0", "O", "I", "l", "abc+", "z\x80" };
+    static const char *bad_b64u[] = { "YQ==", "Y", "Y+", "YR", "a b" };
+    struct mc_buf b;
+    size_t i;
+    uint64_t v;
+    size_t used;
+    static const uint8_t vi_ok[] = { 0xed, 0x01 };      /* 0xed, the ed25519-pub codec */
+    static const uint8_t vi_long[] = { 0x80, 0x00 };    /* not minimal */
+    static const uint8_t vi_cut[] = { 0x80 };           /* truncated */
+
+    mc_buf_init(&b, 0);
+    for (i = 0; i < sizeof(bad_b58) / sizeof(bad_b58[0]); i++) {
+        mc_buf_reset(&b);
+        CHECK_RC(mc_base58_decode(&b, bad_b58[i], strlen(bad_b58[i])), MCRED_ERR_INVALID,
+                 bad_b58[i]);
+    }
+    for (i = 0; i < sizeof(bad_b64u) / sizeof(bad_b64u[0]); i++) {
+        mc_buf_reset(&b);
+        CHECK_RC(mc_b64url_decode(&b, bad_b64u[i], strlen(bad_b64u[i])), MCRED_ERR_INVALID,
+                 bad_b64u[i]);
+    }
+    mc_buf_reset(&b);
+    CHECK_RC(mc_multibase_decode(&b, "mYQ", 3), MCRED_ERR_UNSUPPORTED, "base64 (m) multibase");
+    CHECK_RC(mc_multibase_decode(&b, "z", 1), MCRED_ERR_INVALID, "empty multibase");
+    mc_buf_reset(&b);
+    CHECK_RC(mc_multibase_decode(&b, "uYQ", 3), MCRED_OK, "u multibase");
+    CHECK(b.len == 1 && b.ptr[0] == 'a', "u multibase decodes to 'a'");
+    CHECK_RC(mc_varint_decode(vi_ok, 2, &v, &used), MCRED_OK, "varint 0xed");
+    CHECK(v == 0xed && used == 2, "varint 0xed value");
+    CHECK_RC(mc_varint_decode(vi_long, 2, &v, &used), MCRED_ERR_INVALID, "non-minimal varint");
+    CHECK_RC(mc_varint_decode(vi_cut, 1, &v, &used), MCRED_ERR_INVALID, "truncated varint");
+    mc_buf_reset(&b);
+    CHECK_RC(mc_varint_encode(&b, 0x1300), MCRED_OK, "varint encode 0x1300");
+    CHECK(b.len == 2 && (uint8_t)b.ptr[0] == 0x80 && (uint8_t)b.ptr[1] == 0x26,
+          "0x1300 encodes as 80 26");
+    mc_buf_reset(&b);
+    CHECK_RC(mc_hex_decode(&b, "abc", 3), MCRED_ERR_INVALID, "odd hex");
+    CHECK_RC(mc_hex_decode(&b, "zz", 2), MCRED_ERR_INVALID, "non-hex");
+    mc_buf_release(&b);
+}
+
+struct json_case {
+    const char *in;
+    mcred_rc rc;
+    const char *msg;   /* substring the error message must contain */
+};
+
+static const struct json_case json_cases[] = {
+    { "{\"a\":1}", MCRED_OK, NULL },
+    { "{\"a\":1} ", MCRED_OK, NULL },
+    { "{\"a\":}", MCRED_ERR_INVALID, "line 1, column 6" },
+    { "{\"a\":1}x", MCRED_ERR_INVALID, "unexpected data" },
+    { "{\n\"a\":\n tru}", MCRED_ERR_INVALID, "line 3" },
+    { "\"\xff\"", MCRED_ERR_INVALID, "UTF-8" },
+    { "\"\xed\xa0\x80\"", MCRED_ERR_INVALID, "UTF-8" },   /* encoded surrogate */
+    { "\"a\\u0000b\"", MCRED_ERR_INVALID, "\\u0000" },
+    { "\"\\ud800\"", MCRED_ERR_INVALID, "malformed" },     /* lone surrogate */
+    { "", MCRED_ERR_INVALID, "malformed" },
+};
+
+static void test_json(void)
+{
+    size_t i;
+    struct mc_err err;
+    cJSON *v;
+    char *deep;
+    const size_t depth = 10000;
+
+    for (i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
+        const struct json_case *c = &json_cases[i];
+
+        mc_err_clear(&err);
+        CHECK_RC(mc_json_parse(c->in, strlen(c->in), 0, &v, &err), c->rc, c->in);
+        if (c->msg)
+            CHECK(strstr(err.msg, c->msg) != NULL, "'%s': message '%s' lacks '%s'", c->in,
+                  err.msg, c->msg);
+        CHECK((v != NULL) == (c->rc == MCRED_OK), "output defined for '%s'", c->in);
+        cJSON_Delete(v);
+    }
+    deep = malloc(depth * 2 + 1);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    CHECK_RC(mc_json_parse(deep, depth * 2, 0, &v, &err), MCRED_ERR_LIMIT, "10,000-deep");
+    CHECK(strstr(err.msg, "nesting") != NULL, "deep nesting message: %s", err.msg);
+    CHECK_RC(mc_json_parse(deep, depth * 2, 100, &v, &err), MCRED_ERR_LIMIT, "size cap");
+    free(deep);
+}
+
+/* Fail each allocation in turn: every path must return NOMEM cleanly (ASan
+ * reports any leak or bad free). */
+static void test_torture(void)
+{
+    static const char doc[] = "{\"a\":[1,2,{\"b\":\"c\"}],\"d\":\"zQ3s\"}";
+    unsigned long n;
+    int nomem = 0;
+
+    for (n = 1; n < 200; n++) {
+        cJSON *v = NULL;
+        struct mc_buf b;
+        mcred_rc rc;
+
+        mc_buf_init(&b, 0);
+        mcred_test_fail_alloc(n);
+        rc = mc_json_parse(doc, sizeof(doc) - 1, 0, &v, NULL);
+        if (!rc)
+            rc = mc_json_print(v, &b);
+        if (!rc)
+            rc = mc_base58_encode(&b, doc, sizeof(doc) - 1);
+        mcred_test_fail_alloc(0);
+        cJSON_Delete(v);
+        mc_buf_release(&b);
+        if (rc == MCRED_OK)
+            break;
+        nomem += rc == MCRED_ERR_NOMEM || rc == MCRED_ERR_INVALID;
+    }
+    CHECK(n < 200 && nomem == (int)n - 1, "torture: %d failures handled before success at %lu",
+          nomem, n);
+}
+
+int main(void)
+{
+    test_strerror();
+    test_buf();
+    test_codecs();
+    test_codec_errors();
+    test_json();
+    test_torture();
+    return check_report();
+}
