@@ -1,0 +1,36 @@
+/* cli.h - what every `mcred` command shares: the command table, reading input
+ * files with a cap, error printing and the exit codes (0 ok/valid, 1 a check
+ * failed, 2 indeterminate or a usage/I-O error).
+ * SPDX-License-Identifier: Apache-2.0 */
+#ifndef MCRED_CLI_H
+#define MCRED_CLI_H
+
+#include "internal.h"
+
+#include <stdio.h>
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+#define CLI_MAX_INPUT ((size_t)16 << 20)  /* the largest credential file we read */
+
+/* A command: argv[0] is the command name; returns the process exit code. */
+struct cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;   /* one line for `mcred help` */
+};
+
+/* Print "mcred: error: ..." to stderr. */
+void cli_error(const char *fmt, ...) MC_PRINTF(1, 2);
+/* Read a whole file, or stdin for "-", into an owned NUL-terminated buffer
+ * (mc_free). Refuses more than max bytes. Prints the error itself; returns 0
+ * or CLI_USAGE. */
+int cli_read_input(const char *path, size_t max, char **out, size_t *len);
+/* True when argv has -h or --help. */
+bool cli_wants_help(int argc, char **argv);
+/* Passphrase for key files: MCRED_PASSPHRASE, --passphrase-file, or the
+ * terminal (never a prompt without one). Owned, wipe with sodium_free.
+ * file may be NULL. Prints the error and returns NULL when none can be had. */
+char *cli_passphrase(const char *file, bool confirm);
+
+#endif /* MCRED_CLI_H */

@@ -1,0 +1,14 @@
+/* cli_cmds.h - the table of `mcred` commands, one CLI_CMD line each; every
+ * command lives in cli/cmd_<name>.c as int cmd_<name>(int argc, char **argv).
+ * Included twice by main.c: once for the declarations, once for the table.
+ * SPDX-License-Identifier: Apache-2.0 */
+#ifndef CLI_CMD
+#ifndef MCRED_CLI_CMDS_DECL
+#define MCRED_CLI_CMDS_DECL
+#define CLI_CMD(name, fn, summary) int fn(int argc, char **argv);
+#include "cli_cmds.h"
+#undef CLI_CMD
+#endif
+#else
+/* name, function, summary */
+#endif
