@@ -4,6 +4,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <termios.h>
@@ -12,7 +14,9 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "crypto/keyfile.h"
 #include "util/buf.h"
+#include "util/time.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -160,4 +164,165 @@ char *cli_passphrase(const char *file, bool confirm)
     }
     sodium_free(again);
     return s;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **pos, int maxpos,
+              int *npos)
+{
+    int i;
+    bool only_pos = false;
+
+    *npos = 0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq;
+        const struct cli_opt *o;
+        size_t len;
+
+        if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (*npos == maxpos) {
+                cli_error("%s: unexpected argument '%s'", argv[0], a);
+                return CLI_USAGE;
+            }
+            pos[(*npos)++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (a[1] != '-') {
+            cli_error("%s: unknown option '%s' (options are spelled --name)", argv[0], a);
+            return CLI_USAGE;
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        len = eq ? (size_t)(eq - a) : strlen(a);
+        for (o = opts; o->name; o++) {
+            if (strlen(o->name) == len && strncmp(o->name, a, len) == 0)
+                break;
+        }
+        if (!o->name) {
+            cli_error("%s: unknown option '--%.*s' (see `mcred %s --help`)", argv[0], (int)len, a,
+                      argv[0]);
+            return CLI_USAGE;
+        }
+        if (o->flag) {
+            if (eq) {
+                cli_error("%s: option '--%s' takes no value", argv[0], o->name);
+                return CLI_USAGE;
+            }
+            *o->flag = true;
+        } else if (eq) {
+            *o->value = eq + 1;
+        } else if (i + 1 < argc) {
+            *o->value = argv[++i];
+        } else {
+            cli_error("%s: option '--%s' needs a value", argv[0], o->name);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+int cli_load_key(const char *path, const char *passphrase_file, bool public_only,
+                 struct mc_key *out)
+{
+    const char *opfile = getenv("MCRED_KEY_FILE");
+    struct mc_keyfile_lock lock = { NULL, NULL };
+    uint8_t opkey[MC_OPKEY_BYTES];
+    char *text = NULL, *pass = NULL;
+    size_t n;
+    struct mc_err err;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = cli_read_input(path, 64 * 1024, &text, &n);
+    if (rc)
+        return rc;
+    mc_err_clear(&err);
+    if (!public_only && opfile && opfile[0] && !passphrase_file) {
+        char *op = NULL;
+        size_t opn;
+
+        rc = cli_read_input(opfile, 4096, &op, &opn);
+        if (!rc && mc_opkey_parse(op, opn, opkey, &err) != MCRED_OK) {
+            cli_error("operator key file '%s': %s", opfile, mc_err_msg(&err));
+            rc = CLI_USAGE;
+        }
+        if (op) {
+            sodium_memzero(op, opn);
+            mc_free(op);
+        }
+        if (rc)
+            goto out;
+        lock.operator_key = opkey;
+    } else if (!public_only) {
+        pass = cli_passphrase(passphrase_file, false);
+        if (!pass) {
+            rc = CLI_USAGE;
+            goto out;
+        }
+        lock.passphrase = pass;
+    }
+    if (mc_keyfile_read(text, n, public_only ? NULL : &lock, out, &err) != MCRED_OK) {
+        cli_error("key file '%s': %s", path, mc_err_msg(&err));
+        rc = CLI_USAGE;
+    }
+out:
+    sodium_memzero(opkey, sizeof(opkey));
+    if (pass)
+        sodium_free(pass);
+    mc_free(text);
+    return rc;
+}
+
+int cli_write_file(const char *path, const char *data, size_t n, int mode, bool force)
+{
+    int fd;
+    size_t off = 0;
+
+    if (!path || strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, n, stdout) != n) {
+            cli_error("cannot write to standard output");
+            return CLI_USAGE;
+        }
+        return CLI_OK;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | (force ? O_TRUNC : O_EXCL), mode);
+    if (fd < 0) {
+        cli_error("cannot create '%s': %s%s", path, strerror(errno),
+                  errno == EEXIST ? " (use --force to overwrite)" : "");
+        return CLI_USAGE;
+    }
+    while (off < n) {
+        ssize_t w = write(fd, data + off, n - off);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_error("cannot write '%s': %s", path, strerror(errno));
+            close(fd);
+            return CLI_USAGE;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        cli_error("cannot write '%s': %s", path, strerror(errno));
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+long long cli_time_opt(const char *name, const char *value)
+{
+    time_t t;
+
+    if (!value)
+        return (long long)time(NULL);
+    if (mc_time_parse(value, true, &t) != MCRED_OK) {
+        cli_error("--%s '%s' is not an RFC 3339 date-time such as 2025-01-31T12:00:00Z", name,
+                  value);
+        return -1;
+    }
+    return (long long)t;
 }

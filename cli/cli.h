@@ -34,3 +34,29 @@ bool cli_wants_help(int argc, char **argv);
 char *cli_passphrase(const char *file, bool confirm);
 
 #endif /* MCRED_CLI_H */
+
+/* Options of a command: "--name VALUE", "--name=VALUE" or a flag "--name". */
+struct cli_opt {
+    const char *name;    /* without the dashes */
+    const char **value;  /* where the value goes (options with a value), else NULL */
+    bool *flag;          /* set to true (flags), else NULL */
+};
+
+/* Parse argv[1..argc) against opts (terminated by a {NULL}); positional
+ * arguments go to pos[0..*npos) (at most maxpos). Prints the error and returns
+ * CLI_USAGE on an unknown option, a missing value or too many arguments. */
+int cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **pos, int maxpos,
+              int *npos);
+
+struct mc_key;
+/* Load a key file: with the secret unless public_only. The secret is
+ * unlocked by the operator key file named by MCRED_KEY_FILE, or else by a
+ * passphrase (cli_passphrase). Prints errors; returns 0 or CLI_USAGE. */
+int cli_load_key(const char *path, const char *passphrase_file, bool public_only,
+                 struct mc_key *out);
+/* Write data to path (or stdout for NULL or "-"), creating the file with mode
+ * (0600 for secrets). Refuses to overwrite unless force. Returns 0 or CLI_USAGE. */
+int cli_write_file(const char *path, const char *data, size_t n, int mode, bool force);
+/* Parse an RFC 3339 time option, or return time(NULL) for NULL. -1 on error
+ * (printed). */
+long long cli_time_opt(const char *name, const char *value);

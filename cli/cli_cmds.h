@@ -11,4 +11,9 @@
 #endif
 #else
 /* name, function, summary */
+CLI_CMD("key", cmd_key, "create, import and show issuer keys (encrypted at rest)")
+CLI_CMD("credential", cmd_credential, "build an unsigned Open Badges 3.0 credential")
+CLI_CMD("sign", cmd_sign, "secure a credential: eddsa-jcs-2022 or VC-JWT")
+CLI_CMD("verify", cmd_verify, "verify any credential and list every check")
+CLI_CMD("canon", cmd_canon, "print a document's canonical form (JCS)")
 #endif

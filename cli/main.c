@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 #include "cli_cmds.h"
 
@@ -65,6 +67,10 @@ int main(int argc, char **argv)
 {
     const struct cli_cmd *c;
 
+    if (sodium_init() < 0) {
+        cli_error("libsodium failed to initialise");
+        return CLI_USAGE;
+    }
     if (argc < 2) {
         cmd_help(1, argv);
         return CLI_USAGE;

@@ -42,6 +42,8 @@ mcred_rc mc_keyfile_write(const struct mc_key *k, const struct mc_keyfile_lock *
     const size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
     mcred_rc rc;
 
+    if (mc_crypto_ready() != MCRED_OK)
+        return mc_err_set(err, MCRED_ERR_CRYPTO, "libsodium failed to initialise");
     if (!k->sk)
         return mc_err_set(err, MCRED_ERR_INVALID, "the key has no secret part to store");
     rc = check_lock(lock, err);
@@ -193,6 +195,8 @@ mcred_rc mc_keyfile_read(const char *json, size_t n, const struct mc_keyfile_loc
     mcred_rc rc;
 
     memset(k, 0, sizeof(*k));
+    if (mc_crypto_ready() != MCRED_OK)
+        return mc_err_set(err, MCRED_ERR_CRYPTO, "libsodium failed to initialise");
     rc = mc_json_parse(json, n, 64 * 1024, &doc, err);
     if (rc)
         return rc;

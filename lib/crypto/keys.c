@@ -21,7 +21,7 @@ static void sodium_setup(void)
     sodium_ok = sodium_init() >= 0;
 }
 
-static mcred_rc crypto_ready(void)
+mcred_rc mc_crypto_ready(void)
 {
     pthread_once(&sodium_once, sodium_setup);
     return sodium_ok ? MCRED_OK : MCRED_ERR_CRYPTO;
@@ -55,7 +55,7 @@ mcred_rc mc_key_generate(struct mc_key *k, const uint8_t *seed)
     mcred_rc rc;
 
     memset(k, 0, sizeof(*k));
-    rc = crypto_ready();
+    rc = mc_crypto_ready();
     if (rc)
         return rc;
     if (!seed) {
@@ -109,7 +109,7 @@ mcred_rc mc_key_from_multibase(struct mc_key *k, const char *s, struct mc_err *e
     mcred_rc rc;
 
     memset(k, 0, sizeof(*k));
-    rc = crypto_ready();
+    rc = mc_crypto_ready();
     if (rc)
         return mc_err_set(err, rc, "libsodium failed to initialise");
     mc_buf_init(&b, 256);
@@ -199,7 +199,7 @@ mcred_rc mc_key_from_jwk(struct mc_key *k, const cJSON *jwk, struct mc_err *err)
     mcred_rc rc;
 
     memset(k, 0, sizeof(*k));
-    rc = crypto_ready();
+    rc = mc_crypto_ready();
     if (rc)
         return mc_err_set(err, rc, "libsodium failed to initialise");
     if (!cJSON_IsObject(jwk))
@@ -280,7 +280,7 @@ mcred_rc mc_key_sign(const struct mc_key *k, const void *msg, size_t n,
 mcred_rc mc_key_verify(const struct mc_key *k, const void *msg, size_t n,
                        const uint8_t sig[MC_ED25519_SIG_BYTES])
 {
-    mcred_rc rc = crypto_ready();
+    mcred_rc rc = mc_crypto_ready();
 
     if (rc)
         return rc;

@@ -20,6 +20,10 @@ struct mc_key {
     uint8_t *sk;                      /* NULL, or 64 bytes in sodium_malloc memory */
 };
 
+/* Initialise libsodium once (thread-safe); every entry point that needs it
+ * calls this. MCRED_ERR_CRYPTO when the library cannot start. */
+MC_NODISCARD mcred_rc mc_crypto_ready(void);
+
 /* New key from 32 random bytes, or from seed when seed != NULL. */
 MC_NODISCARD mcred_rc mc_key_generate(struct mc_key *k, const uint8_t *seed);
 /* Wipe and free the secret; k becomes empty. Accepts an empty key. */

@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 
 #include "crypto/hash.h"
 #include "jsonld/jcs.h"

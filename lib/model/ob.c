@@ -1,0 +1,576 @@
+/* ob.c - Open Badges 3.0 structural rules and credential builders. The rules
+ * follow the OB 3.0 data model (required fields and their kinds); tests
+ * cross-check them against the published JSON Schema.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "crypto/hash.h"
+#include "crypto/keys.h"
+#include "model/ob.h"
+#include "util/codec.h"
+#include "util/time.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+bool mc_is_uri(const char *s)
+{
+    const char *p = s;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return false;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || !p[1])
+        return false;
+    for (; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    }
+    return true;
+}
+
+bool mc_is_email(const char *s)
+{
+    const char *at = strchr(s, '@'), *dot;
+    const char *p;
+
+    if (!at || at == s || strchr(at + 1, '@') || strlen(s) > 254)
+        return false;
+    dot = strrchr(at, '.');
+    if (!dot || dot == at + 1 || !dot[1])
+        return false;
+    for (p = s; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == ',' ||
+            *p == ';' || *p == '\\' || *p == '(' || *p == ')')
+            return false;
+    }
+    return true;
+}
+
+void mc_uuid_urn(char out[46])
+{
+    uint8_t b[16];
+
+    randombytes_buf(b, sizeof(b));
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 46,
+             "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+bool mc_ob_is_badge(const cJSON *doc)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+
+    return mc_json_has_str(t, "OpenBadgeCredential") || mc_json_has_str(t, "AchievementCredential");
+}
+
+/* ---- the validator ---------------------------------------------------------- */
+
+struct vctx {
+    struct mc_ob_report *rep;
+    struct mc_err *err;
+    size_t found;
+};
+
+static void problem(struct vctx *v, const char *path, const char *fmt, ...) MC_PRINTF(3, 4);
+
+static void problem(struct vctx *v, const char *path, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (v->found == 0)
+        mc_err_set(v->err, MCRED_ERR_INVALID, "%s: %s", path, what);
+    if (v->rep) {
+        if (v->rep->n < MC_OB_MAX_PROBLEMS)
+            snprintf(v->rep->problems[v->rep->n++], sizeof(v->rep->problems[0]), "%s: %s", path,
+                     what);
+        v->rep->total++;
+    }
+    v->found++;
+}
+
+enum kind { K_STRING, K_URI, K_DATETIME, K_NUMBER, K_BOOL };
+
+/* A field of kind k: check presence (when required) and kind. Returns the
+ * member, or NULL. */
+static const cJSON *field(struct vctx *v, const cJSON *obj, const char *path, const char *name,
+                          enum kind k, bool required)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
+    char p[160];
+    time_t t;
+
+    snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name);
+    if (!m) {
+        if (required)
+            problem(v, p, "is required but missing");
+        return NULL;
+    }
+    switch (k) {
+    case K_NUMBER:
+        if (!cJSON_IsNumber(m))
+            problem(v, p, "must be a number");
+        return m;
+    case K_BOOL:
+        if (!cJSON_IsBool(m))
+            problem(v, p, "must be true or false");
+        return m;
+    default:
+        break;
+    }
+    if (!cJSON_IsString(m)) {
+        problem(v, p, "must be a string");
+        return NULL;
+    }
+    if (k == K_STRING && !m->valuestring[0] && required)
+        problem(v, p, "must not be empty");
+    if (k == K_URI && !mc_is_uri(m->valuestring))
+        problem(v, p, "'%.60s' is not an absolute URI", m->valuestring);
+    if (k == K_DATETIME && mc_time_parse(m->valuestring, true, &t))
+        problem(v, p, "'%.60s' is not a date-time with a time zone (RFC 3339)", m->valuestring);
+    return m;
+}
+
+/* "type" must be present and include `want` (a string or array of strings). */
+static void type_has(struct vctx *v, const cJSON *obj, const char *path, const char *want,
+                     const char *alt)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type"), *e;
+    char p[160];
+
+    snprintf(p, sizeof(p), "%s%stype", path, path[0] ? "." : "");
+    if (!t) {
+        problem(v, p, "is required but missing");
+        return;
+    }
+    if (cJSON_IsArray(t)) {
+        cJSON_ArrayForEach(e, t) {
+            if (!cJSON_IsString(e)) {
+                problem(v, p, "must hold only strings");
+                return;
+            }
+        }
+    } else if (!cJSON_IsString(t)) {
+        problem(v, p, "must be a string or an array of strings");
+        return;
+    }
+    if (!mc_json_has_str(t, want) && !(alt && mc_json_has_str(t, alt))) {
+        if (alt)
+            problem(v, p, "must include '%s' or '%s'", want, alt);
+        else
+            problem(v, p, "must include '%s'", want);
+    }
+}
+
+typedef void (*class_fn)(struct vctx *v, const cJSON *o, const char *path);
+
+/* An object (or, with many, an array of objects) of a class. */
+static void nested(struct vctx *v, const cJSON *obj, const char *path, const char *name,
+                   class_fn fn, bool required, bool many)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name), *e;
+    char p[160];
+    int i = 0;
+
+    snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name);
+    if (!m) {
+        if (required)
+            problem(v, p, "is required but missing");
+        return;
+    }
+    if (cJSON_IsObject(m)) {
+        fn(v, m, p);
+        return;
+    }
+    if (!many || !cJSON_IsArray(m)) {
+        problem(v, p, many ? "must be an object or an array of objects" : "must be an object");
+        return;
+    }
+    cJSON_ArrayForEach(e, m) {
+        char pi[180];
+
+        snprintf(pi, sizeof(pi), "%s[%d]", p, i++);
+        if (!cJSON_IsObject(e))
+            problem(v, pi, "must be an object");
+        else
+            fn(v, e, pi);
+    }
+}
+
+static void c_image(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    type_has(v, o, path, "Image", NULL);
+}
+
+/* Image: an object, or (as many issuers write it) a URI string. */
+static void image(struct vctx *v, const cJSON *obj, const char *path)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "image");
+
+    if (m && cJSON_IsString(m))
+        field(v, obj, path, "image", K_URI, false);
+    else
+        nested(v, obj, path, "image", c_image, false, false);
+}
+
+static void c_profile(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    type_has(v, o, path, "Profile", NULL);
+    field(v, o, path, "name", K_STRING, false);
+    field(v, o, path, "url", K_URI, false);
+    field(v, o, path, "email", K_STRING, false);
+    image(v, o, path);
+}
+
+static void c_alignment(struct vctx *v, const cJSON *o, const char *path)
+{
+    type_has(v, o, path, "Alignment", NULL);
+    field(v, o, path, "targetName", K_STRING, true);
+    field(v, o, path, "targetUrl", K_URI, true);
+}
+
+static void c_criteria(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, false);
+    field(v, o, path, "narrative", K_STRING, false);
+    if (!cJSON_GetObjectItemCaseSensitive(o, "id") &&
+        !cJSON_GetObjectItemCaseSensitive(o, "narrative"))
+        problem(v, path, "needs an id or a narrative");
+}
+
+static void c_rubric_level(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    type_has(v, o, path, "RubricCriterionLevel", NULL);
+    field(v, o, path, "name", K_STRING, true);
+}
+
+static void c_result_description(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    type_has(v, o, path, "ResultDescription", NULL);
+    field(v, o, path, "name", K_STRING, true);
+    field(v, o, path, "resultType", K_STRING, true);
+    nested(v, o, path, "rubricCriterionLevel", c_rubric_level, false, true);
+    nested(v, o, path, "alignment", c_alignment, false, true);
+}
+
+static void c_achievement(struct vctx *v, const cJSON *o, const char *path)
+{
+    const cJSON *tags, *e;
+
+    field(v, o, path, "id", K_URI, true);
+    type_has(v, o, path, "Achievement", NULL);
+    nested(v, o, path, "criteria", c_criteria, true, false);
+    field(v, o, path, "description", K_STRING, true);
+    field(v, o, path, "name", K_STRING, true);
+    image(v, o, path);
+    nested(v, o, path, "alignment", c_alignment, false, true);
+    nested(v, o, path, "resultDescription", c_result_description, false, true);
+    nested(v, o, path, "creator", c_profile, false, false);
+    field(v, o, path, "creditsAvailable", K_NUMBER, false);
+    field(v, o, path, "fieldOfStudy", K_STRING, false);
+    field(v, o, path, "humanCode", K_STRING, false);
+    field(v, o, path, "version", K_STRING, false);
+    tags = cJSON_GetObjectItemCaseSensitive(o, "tag");
+    if (tags) {
+        bool ok = cJSON_IsArray(tags);
+
+        cJSON_ArrayForEach(e, tags) ok = ok && cJSON_IsString(e);
+        if (!ok) {
+            char p[160];
+
+            snprintf(p, sizeof(p), "%s.tag", path);
+            problem(v, p, "must be an array of strings");
+        }
+    }
+}
+
+static void c_result(struct vctx *v, const cJSON *o, const char *path)
+{
+    type_has(v, o, path, "Result", NULL);
+    field(v, o, path, "resultDescription", K_URI, false);
+    field(v, o, path, "value", K_STRING, false);
+    field(v, o, path, "status", K_STRING, false);
+    nested(v, o, path, "alignment", c_alignment, false, true);
+}
+
+static void c_identity(struct vctx *v, const cJSON *o, const char *path)
+{
+    type_has(v, o, path, "IdentityObject", NULL);
+    field(v, o, path, "hashed", K_BOOL, true);
+    field(v, o, path, "identityHash", K_STRING, true);
+    field(v, o, path, "identityType", K_STRING, true);
+    field(v, o, path, "salt", K_STRING, false);
+}
+
+static void c_subject(struct vctx *v, const cJSON *o, const char *path)
+{
+    type_has(v, o, path, "AchievementSubject", NULL);
+    field(v, o, path, "id", K_URI, false);
+    nested(v, o, path, "achievement", c_achievement, true, false);
+    nested(v, o, path, "identifier", c_identity, false, true);
+    nested(v, o, path, "result", c_result, false, true);
+    field(v, o, path, "creditsEarned", K_NUMBER, false);
+    field(v, o, path, "activityStartDate", K_DATETIME, false);
+    field(v, o, path, "activityEndDate", K_DATETIME, false);
+    if (!cJSON_GetObjectItemCaseSensitive(o, "id") &&
+        !cJSON_GetObjectItemCaseSensitive(o, "identifier"))
+        problem(v, path, "needs an id or an identifier naming the recipient");
+}
+
+static void c_evidence(struct vctx *v, const cJSON *o, const char *path)
+{
+    type_has(v, o, path, "Evidence", NULL);
+    field(v, o, path, "id", K_URI, false);
+    field(v, o, path, "narrative", K_STRING, false);
+}
+
+static void c_status(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    field(v, o, path, "type", K_STRING, true);
+}
+
+static void c_schema(struct vctx *v, const cJSON *o, const char *path)
+{
+    field(v, o, path, "id", K_URI, true);
+    field(v, o, path, "type", K_STRING, true);
+}
+
+static void check_context(struct vctx *v, const cJSON *doc)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "@context"), *e;
+    bool ob = false;
+
+    if (!c) {
+        problem(v, "@context", "is required but missing");
+        return;
+    }
+    if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) < 2) {
+        problem(v, "@context", "must be an array of at least two contexts");
+        return;
+    }
+    if (!cJSON_IsString(c->child) || strcmp(c->child->valuestring, MC_VC2_CONTEXT) != 0)
+        problem(v, "@context[0]", "must be '%s'", MC_VC2_CONTEXT);
+    cJSON_ArrayForEach(e, c) {
+        if (cJSON_IsString(e) && strncmp(e->valuestring, MC_OB3_CONTEXT_PREFIX,
+                                         strlen(MC_OB3_CONTEXT_PREFIX)) == 0)
+            ob = true;
+    }
+    if (!ob)
+        problem(v, "@context", "must include the Open Badges 3.0 context (%s)", MC_OB3_CONTEXT);
+}
+
+mcred_rc mc_ob_validate_credential(const cJSON *doc, struct mc_ob_report *rep, struct mc_err *err)
+{
+    struct vctx v = { rep, err, 0 };
+    const cJSON *issuer;
+
+    if (rep)
+        memset(rep, 0, sizeof(*rep));
+    if (!cJSON_IsObject(doc)) {
+        problem(&v, "(root)", "the credential must be a JSON object");
+        return MCRED_ERR_INVALID;
+    }
+    check_context(&v, doc);
+    field(&v, doc, "", "id", K_URI, true);
+    type_has(&v, doc, "", "VerifiableCredential", NULL);
+    type_has(&v, doc, "", "OpenBadgeCredential", "AchievementCredential");
+    issuer = cJSON_GetObjectItemCaseSensitive(doc, "issuer");
+    if (cJSON_IsString(issuer))
+        problem(&v, "issuer", "must be a Profile object with id and type, not a string");
+    else
+        nested(&v, doc, "", "issuer", c_profile, true, false);
+    field(&v, doc, "", "validFrom", K_DATETIME, true);
+    field(&v, doc, "", "validUntil", K_DATETIME, false);
+    field(&v, doc, "", "awardedDate", K_DATETIME, false);
+    field(&v, doc, "", "name", K_STRING, false);
+    field(&v, doc, "", "description", K_STRING, false);
+    image(&v, doc, "");
+    if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "credentialSubject")))
+        problem(&v, "credentialSubject", "must be a single AchievementSubject object");
+    else
+        nested(&v, doc, "", "credentialSubject", c_subject, true, false);
+    nested(&v, doc, "", "evidence", c_evidence, false, true);
+    nested(&v, doc, "", "credentialStatus", c_status, false, true);
+    nested(&v, doc, "", "credentialSchema", c_schema, false, true);
+    return v.found ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+mcred_rc mc_ob_validate_achievement(const cJSON *a, struct mc_ob_report *rep, struct mc_err *err)
+{
+    struct vctx v = { rep, err, 0 };
+
+    if (rep)
+        memset(rep, 0, sizeof(*rep));
+    if (!cJSON_IsObject(a)) {
+        problem(&v, "(root)", "an Achievement must be a JSON object");
+        return MCRED_ERR_INVALID;
+    }
+    c_achievement(&v, a, "achievement");
+    return v.found ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+/* ---- the builder ------------------------------------------------------------ */
+
+static bool add_s(cJSON *o, const char *name, const char *s)
+{
+    return !s || cJSON_AddStringToObject(o, name, s) != NULL;
+}
+
+static cJSON *type_array(const char *a, const char *b)
+{
+    cJSON *t = cJSON_CreateArray();
+
+    if (t && a && !cJSON_AddItemToArray(t, cJSON_CreateString(a)))
+        goto fail;
+    if (t && b && !cJSON_AddItemToArray(t, cJSON_CreateString(b)))
+        goto fail;
+    return t;
+fail:
+    cJSON_Delete(t);
+    return NULL;
+}
+
+/* OB 3.0 IdentityObject for an e-mail: plain, or "sha256$" + hex(SHA-256(email + salt)). */
+static cJSON *email_identity(const char *email, bool hashed)
+{
+    cJSON *id = cJSON_CreateObject();
+    uint8_t salt_raw[16], h[MC_SHA256_BYTES];
+    struct mc_buf b, salt;
+    bool ok = id != NULL;
+
+    mc_buf_init(&b, 1024);
+    mc_buf_init(&salt, 64);
+    ok = ok && add_s(id, "type", "IdentityObject");
+    ok = ok && cJSON_AddBoolToObject(id, "hashed", hashed);
+    if (ok && hashed) {
+        randombytes_buf(salt_raw, sizeof(salt_raw));
+        ok = mc_hex_encode(&salt, salt_raw, sizeof(salt_raw)) == MCRED_OK &&
+             mc_buf_appends(&b, email) == MCRED_OK && mc_buf_append(&b, salt.ptr, salt.len) == 0;
+        if (ok) {
+            mc_sha256(b.ptr, b.len, h);
+            mc_buf_reset(&b);
+            ok = mc_buf_appends(&b, "sha256$") == MCRED_OK &&
+                 mc_hex_encode(&b, h, sizeof(h)) == MCRED_OK;
+        }
+        ok = ok && add_s(id, "identityHash", b.ptr);
+    } else if (ok) {
+        ok = add_s(id, "identityHash", email);
+    }
+    ok = ok && add_s(id, "identityType", "emailAddress");
+    if (ok && hashed)
+        ok = add_s(id, "salt", salt.ptr);
+    mc_buf_release(&b);
+    mc_buf_release(&salt);
+    if (!ok) {
+        cJSON_Delete(id);
+        return NULL;
+    }
+    return id;
+}
+
+static mcred_rc check_inputs(const struct mc_ob_issue *in, struct mc_err *err)
+{
+    if (!in->issuer_id || !mc_is_uri(in->issuer_id))
+        return mc_err_set(err, MCRED_ERR_INVALID, "issuer '%s' is not a DID or URL",
+                          in->issuer_id ? in->issuer_id : "(missing)");
+    if (!in->recipient || !in->recipient[0])
+        return mc_err_set(err, MCRED_ERR_INVALID, "a recipient (DID or e-mail) is required");
+    if (strncmp(in->recipient, "did:", 4) != 0 && !mc_is_email(in->recipient))
+        return mc_err_set(err, MCRED_ERR_INVALID,
+                          "recipient '%.80s' is neither a DID nor an e-mail address",
+                          in->recipient);
+    if (strncmp(in->recipient, "did:", 4) == 0 && !mc_is_uri(in->recipient))
+        return mc_err_set(err, MCRED_ERR_INVALID, "recipient '%.80s' is not a valid DID",
+                          in->recipient);
+    if (in->valid_until && in->valid_until <= in->valid_from)
+        return mc_err_set(err, MCRED_ERR_INVALID, "validUntil must be after validFrom");
+    if (in->evidence_url && !mc_is_uri(in->evidence_url))
+        return mc_err_set(err, MCRED_ERR_INVALID, "evidence URL '%.80s' is not an absolute URI",
+                          in->evidence_url);
+    return mc_ob_validate_achievement(in->achievement, NULL, err);
+}
+
+mcred_rc mc_ob_credential_new(const struct mc_ob_issue *in, cJSON **out, struct mc_err *err)
+{
+    cJSON *c = NULL, *issuer, *subj, *ach, *ctx;
+    char id[46], from[32], until[32];
+    const char *name;
+    bool ok;
+    mcred_rc rc;
+
+    *out = NULL;
+    if (mc_crypto_ready() != MCRED_OK)
+        return mc_err_set(err, MCRED_ERR_CRYPTO, "libsodium failed to initialise");
+    rc = check_inputs(in, err);
+    if (rc)
+        return rc;
+    if (!in->id)
+        mc_uuid_urn(id);
+    mc_time_format(in->valid_from, from);
+    name = in->name ? in->name : mc_json_str(in->achievement, "name");
+    c = cJSON_CreateObject();
+    ctx = type_array(MC_VC2_CONTEXT, MC_OB3_CONTEXT);
+    ok = c && ctx && cJSON_AddItemToObject(c, "@context", ctx);
+    if (!ok)
+        cJSON_Delete(ctx);
+    ok = ok && add_s(c, "id", in->id ? in->id : id);
+    ok = ok && cJSON_AddItemToObject(c, "type", type_array("VerifiableCredential",
+                                                           "OpenBadgeCredential"));
+    ok = ok && add_s(c, "name", name);
+    issuer = ok ? cJSON_AddObjectToObject(c, "issuer") : NULL;
+    ok = issuer && add_s(issuer, "id", in->issuer_id) &&
+         cJSON_AddItemToObject(issuer, "type", type_array("Profile", NULL)) &&
+         add_s(issuer, "name", in->issuer_name) && add_s(issuer, "url", in->issuer_url);
+    ok = ok && add_s(c, "validFrom", from);
+    if (ok && in->valid_until) {
+        mc_time_format(in->valid_until, until);
+        ok = add_s(c, "validUntil", until);
+    }
+    subj = ok ? cJSON_AddObjectToObject(c, "credentialSubject") : NULL;
+    ok = subj != NULL;
+    if (ok && strncmp(in->recipient, "did:", 4) == 0) {
+        ok = add_s(subj, "id", in->recipient);
+    }
+    ok = ok && cJSON_AddItemToObject(subj, "type", type_array("AchievementSubject", NULL));
+    if (ok && strncmp(in->recipient, "did:", 4) != 0) {
+        cJSON *ids = cJSON_AddArrayToObject(subj, "identifier");
+
+        ok = ids && cJSON_AddItemToArray(ids, email_identity(in->recipient, in->hash_email));
+    }
+    ach = ok ? cJSON_Duplicate(in->achievement, 1) : NULL;
+    ok = ach && cJSON_AddItemToObject(subj, "achievement", ach);
+    if (!ok)
+        cJSON_Delete(ach);
+    if (ok && in->evidence_url) {
+        cJSON *ev = cJSON_AddArrayToObject(c, "evidence"), *e = cJSON_CreateObject();
+
+        ok = ev && e && add_s(e, "id", in->evidence_url) &&
+             cJSON_AddItemToObject(e, "type", type_array("Evidence", NULL));
+        ok = ok && cJSON_AddItemToArray(ev, e);
+        if (!ok)
+            cJSON_Delete(e);
+    }
+    if (!ok) {
+        cJSON_Delete(c);
+        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory building the credential");
+    }
+    *out = c;
+    return MCRED_OK;
+}

@@ -1,0 +1,417 @@
+/* verify.c - the verify verb: format detection, structure, proofs, issuer
+ * binding, validity dates and status, folded into one graded verdict.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "model/ob.h"
+#include "proof/di.h"
+#include "proof/jwt.h"
+#include "service/verify.h"
+#include "util/json.h"
+#include "util/time.h"
+
+static void check(struct mc_verdict *v, const char *name, enum mc_check_state st,
+                  const char *fmt, ...) MC_PRINTF(4, 5);
+
+static void check(struct mc_verdict *v, const char *name, enum mc_check_state st,
+                  const char *fmt, ...)
+{
+    struct mc_check *c;
+    va_list ap;
+
+    if (v->n == MC_VERDICT_MAX_CHECKS)
+        return;
+    c = &v->checks[v->n++];
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->state = st;
+    va_start(ap, fmt);
+    vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+    va_end(ap);
+}
+
+const char *mc_verdict_name(enum mc_verdict_kind k)
+{
+    static const char *const names[] = { "valid", "valid-issuer-not-trusted", "expired",
+                                         "not-yet-valid", "revoked", "suspended", "invalid",
+                                         "indeterminate" };
+
+    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
+}
+
+const char *mc_check_state_name(enum mc_check_state s)
+{
+    static const char *const names[] = { "pass", "fail", "unknown", "skipped" };
+
+    return (unsigned)s < 4 ? names[s] : "unknown";
+}
+
+int mc_verdict_exit_code(const struct mc_verdict *v)
+{
+    switch (v->kind) {
+    case MC_VERDICT_VALID:
+    case MC_VERDICT_UNTRUSTED:
+        return 0;
+    case MC_VERDICT_INDETERMINATE:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+/* The issuer id: a string, or the id of a Profile object. Borrowed. */
+static const char *issuer_id(const cJSON *doc)
+{
+    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(doc, "issuer");
+
+    return cJSON_IsString(iss) ? iss->valuestring : mc_json_str(iss, "id");
+}
+
+/* The DID part of a DID URL (up to '#' or '?'), compared with did. */
+static bool same_did(const char *did_url, const char *did)
+{
+    size_t n = strcspn(did_url, "#?");
+
+    return strlen(did) == n && strncmp(did_url, did, n) == 0;
+}
+
+/* Structure: the OB 3.0 rules for badges, the VC core for anything else. */
+static void check_structure(struct mc_verdict *v, const cJSON *doc)
+{
+    struct mc_ob_report rep;
+    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context");
+    if (mc_ob_is_badge(doc)) {
+        if (mc_ob_validate_credential(doc, &rep, NULL) == MCRED_OK) {
+            check(v, "structure", MC_CHECK_PASS, "an Open Badges 3.0 credential with every "
+                                                 "required field");
+        } else {
+            check(v, "structure", MC_CHECK_FAIL, "%zu problem(s); first: %s", rep.total,
+                  rep.problems[0]);
+        }
+        return;
+    }
+    if (!mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiableCredential") &&
+        !mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"),
+                         "VerifiablePresentation")) {
+        check(v, "structure", MC_CHECK_FAIL, "type names neither VerifiableCredential nor "
+                                             "VerifiablePresentation");
+        return;
+    }
+    if (!ctx) {
+        check(v, "structure", MC_CHECK_FAIL, "@context is missing");
+        return;
+    }
+    if (mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiableCredential") &&
+        (!issuer_id(doc) || !cJSON_GetObjectItemCaseSensitive(doc, "credentialSubject"))) {
+        check(v, "structure", MC_CHECK_FAIL, "a credential needs an issuer and a "
+                                             "credentialSubject");
+        return;
+    }
+    check(v, "structure", MC_CHECK_PASS, "a W3C verifiable credential (not an Open Badge: "
+                                         "the OB 3.0 rules do not apply)");
+}
+
+/* Dates: validFrom/validUntil (VC 2.0), issuanceDate/expirationDate (VC 1.1). */
+static void check_dates(struct mc_verdict *v, const cJSON *doc, time_t now, bool *expired,
+                        bool *early)
+{
+    const char *from = mc_json_str(doc, "validFrom"), *until = mc_json_str(doc, "validUntil");
+    time_t t;
+
+    if (!from)
+        from = mc_json_str(doc, "issuanceDate");
+    if (!until)
+        until = mc_json_str(doc, "expirationDate");
+    if (from && mc_time_parse(from, false, &t) != MCRED_OK) {
+        check(v, "dates", MC_CHECK_FAIL, "validFrom '%.40s' is not a date-time", from);
+        return;
+    }
+    if (from && t > now) {
+        *early = true;
+        check(v, "dates", MC_CHECK_FAIL, "not valid before %s", from);
+        return;
+    }
+    if (until && mc_time_parse(until, false, &t) != MCRED_OK) {
+        check(v, "dates", MC_CHECK_FAIL, "validUntil '%.40s' is not a date-time", until);
+        return;
+    }
+    if (until && t <= now) {
+        *expired = true;
+        check(v, "dates", MC_CHECK_FAIL, "expired at %s", until);
+        return;
+    }
+    check(v, "dates", MC_CHECK_PASS, "%s%s%s%s", from ? "valid from " : "no validFrom",
+          from ? from : "", until ? " until " : ", no expiry", until ? until : "");
+}
+
+/* Binding of the verifying key to the issuer. */
+static void check_binding(struct mc_verdict *v, const char *issuer, const char *controller,
+                          const char *vm)
+{
+    if (!issuer) {
+        check(v, "issuer", MC_CHECK_FAIL, "the credential names no issuer");
+    } else if (same_did(vm, issuer) || strcmp(controller, issuer) == 0) {
+        check(v, "issuer", MC_CHECK_PASS, "the key %s belongs to the issuer %s", vm, issuer);
+    } else if (strncmp(issuer, "did:", 4) == 0) {
+        check(v, "issuer", MC_CHECK_FAIL, "the key %s is controlled by %s, not by the issuer %s",
+              vm, controller[0] ? controller : "someone else", issuer);
+    } else {
+        check(v, "issuer", MC_CHECK_UNKNOWN,
+              "the issuer %s is not a DID, and the key %s is controlled by %s: the binding of "
+              "the key to the issuer cannot be established", issuer, vm,
+              controller[0] ? controller : "an unknown controller");
+    }
+}
+
+static void check_status(struct mc_verdict *v, const cJSON *doc)
+{
+    if (!cJSON_GetObjectItemCaseSensitive(doc, "credentialStatus")) {
+        check(v, "status", MC_CHECK_SKIPPED, "no credentialStatus");
+        return;
+    }
+    /* fail closed: a status we cannot read is not "valid" */
+    check(v, "status", MC_CHECK_UNKNOWN, "credentialStatus is present but status lists cannot be "
+                                         "fetched by this verifier");
+}
+
+static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o)
+{
+    struct mc_di_env env = { o->fetcher, o->loader, o->now };
+    struct mc_di_expect ex = { NULL, o->challenge, o->domain };
+    struct mc_di_result res[MC_DI_MAX_PROOFS];
+    size_t n = 0, i;
+    struct mc_err err;
+    mcred_rc rc;
+    const char *iss = issuer_id(doc);
+    bool bound = false;
+
+    mc_err_clear(&err);
+    if (mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiablePresentation"))
+        ex.proof_purpose = "authentication";
+    rc = mc_di_verify(doc, &ex, &env, res, &n, NULL, &err);
+    if (n == 0) {
+        check(v, "proof", rc == MCRED_ERR_INVALID || rc == MCRED_ERR_VERIFY ? MC_CHECK_FAIL :
+              MC_CHECK_UNKNOWN, "%s", mc_err_msg(&err));
+        check(v, "issuer", MC_CHECK_UNKNOWN, "no verified proof to bind to the issuer");
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        enum mc_check_state st = res[i].rc == MCRED_OK ? MC_CHECK_PASS :
+                                 res[i].rc == MCRED_ERR_VERIFY || res[i].rc == MCRED_ERR_INVALID ?
+                                 MC_CHECK_FAIL : MC_CHECK_UNKNOWN;
+
+        check(v, "proof", st, "%s", res[i].reason);
+    }
+    for (i = 0; i < n; i++) {
+        if (res[i].rc == MCRED_OK && ex.proof_purpose == NULL && !bound) {
+            check_binding(v, iss, res[i].controller, res[i].verification_method);
+            bound = true;
+        }
+    }
+    if (!bound && ex.proof_purpose == NULL)
+        check(v, "issuer", MC_CHECK_UNKNOWN, "no verified proof to bind to the issuer");
+}
+
+static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
+                           const struct mc_verify_opts *o, bool *expired, bool *early)
+{
+    struct mc_jwt_verify_opts jo = { o->now, NULL, NULL };
+    struct mc_jwt_result r;
+    struct mc_err err;
+    mcred_rc rc;
+    const char *iss;
+
+    snprintf(v->format, sizeof(v->format), "vc-jwt");
+    memset(&r, 0, sizeof(r));
+    mc_err_clear(&err);
+    rc = mc_jwt_verify(p, n, &jo, &r, &err);
+    if (rc == MCRED_ERR_NOMEM) {
+        mc_jwt_result_release(&r);
+        return rc;
+    }
+    if (!r.payload) {
+        check(v, "format", MC_CHECK_FAIL, "%s", mc_err_msg(&err));
+        mc_jwt_result_release(&r);
+        return MCRED_OK;
+    }
+    check(v, "format", MC_CHECK_PASS, "VC-JWT, %s, the credential %s", mc_jwt_alg_name(r.alg),
+          r.shape == MC_JWT_SHAPE_VC_CLAIM ? "under the \"vc\" claim (VC 1.1)" :
+                                             "as the payload (OB 3.0 / VC 2.0)");
+    if (r.credential) {
+        check_structure(v, r.credential);
+        iss = issuer_id(r.credential);
+        snprintf(v->issuer, sizeof(v->issuer), "%s", iss ? iss : "");
+        snprintf(v->id, sizeof(v->id), "%s", mc_json_str(r.credential, "id") ?
+                 mc_json_str(r.credential, "id") : "");
+    }
+    if (rc == MCRED_OK || rc == MCRED_ERR_EXPIRED) {
+        check(v, "proof", MC_CHECK_PASS, "%s signature verified%s%s", mc_jwt_alg_name(r.alg),
+              r.kid ? " with " : "", r.kid ? r.kid : " with the header's jwk");
+    } else {
+        check(v, "proof", rc == MCRED_ERR_VERIFY || rc == MCRED_ERR_INVALID ? MC_CHECK_FAIL :
+              MC_CHECK_UNKNOWN, "%s", mc_err_msg(&err));
+    }
+    if (rc == MCRED_OK || rc == MCRED_ERR_EXPIRED) {
+        iss = r.iss;
+        if (r.key_source == MC_JWT_KEYSRC_DID_KEY || r.key_source == MC_JWT_KEYSRC_RESOLVER)
+            check_binding(v, iss, "", r.kid);
+        else
+            check(v, "issuer", MC_CHECK_UNKNOWN, "the key came from the token's own header "
+                                                 "(jwk): it is not bound to the issuer %s",
+                  iss ? iss : "(none)");
+    }
+    if (r.credential)
+        check_dates(v, r.credential, o->now, expired, early);
+    if (r.not_yet_valid)
+        *early = true;
+    if (r.expired)
+        *expired = true;
+    if (r.credential)
+        check_status(v, r.credential);
+    mc_jwt_result_release(&r);
+    return MCRED_OK;
+}
+
+static void grade(struct mc_verdict *v, bool expired, bool early)
+{
+    size_t i, fails = 0, unknown = 0, date_fails = 0;
+
+    for (i = 0; i < v->n; i++) {
+        if (v->checks[i].state == MC_CHECK_FAIL) {
+            fails++;
+            date_fails += strcmp(v->checks[i].name, "dates") == 0;
+        }
+        unknown += v->checks[i].state == MC_CHECK_UNKNOWN;
+    }
+    if (fails && fails == date_fails)
+        v->kind = expired ? MC_VERDICT_EXPIRED : early ? MC_VERDICT_NOT_YET_VALID :
+                                                         MC_VERDICT_INVALID;
+    else if (fails)
+        v->kind = MC_VERDICT_INVALID;
+    else if (unknown)
+        v->kind = MC_VERDICT_INDETERMINATE;
+    else
+        v->kind = MC_VERDICT_VALID;
+}
+
+static bool looks_like_jwt(const char *p, size_t n)
+{
+    size_t i, dots = 0;
+
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (c == '.')
+            dots++;
+        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_'))
+            return false;
+    }
+    return n > 0 && dots == 2;
+}
+
+mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
+                         struct mc_verdict *v, struct mc_err *err)
+{
+    struct mc_err perr;
+    cJSON *doc = NULL;
+    bool expired = false, early = false;
+    const char *iss, *id;
+    size_t skip = 0;
+    mcred_rc rc;
+
+    memset(v, 0, sizeof(*v));
+    while (skip < n && (p[skip] == ' ' || p[skip] == '\n' || p[skip] == '\r' || p[skip] == '\t'))
+        skip++;
+    if (looks_like_jwt(p + skip, n - skip)) {
+        size_t m = n - skip;
+
+        while (m && (p[skip + m - 1] == '\n' || p[skip + m - 1] == '\r' || p[skip + m - 1] == ' '))
+            m--;
+        rc = verify_jwt(v, p + skip, m, o, &expired, &early);
+        if (rc)
+            return mc_err_set(err, rc, "out of memory while verifying");
+        grade(v, expired, early);
+        return MCRED_OK;
+    }
+    mc_err_clear(&perr);
+    rc = mc_json_parse(p, n, 0, &doc, &perr);
+    if (rc == MCRED_ERR_NOMEM)
+        return mc_err_set(err, rc, "out of memory while parsing");
+    if (rc) {
+        snprintf(v->format, sizeof(v->format), "unknown");
+        check(v, "format", MC_CHECK_FAIL, "neither a JSON credential nor a VC-JWT: %s",
+              mc_err_msg(&perr));
+        grade(v, false, false);
+        return MCRED_OK;
+    }
+    if (!cJSON_IsObject(doc)) {
+        snprintf(v->format, sizeof(v->format), "json");
+        check(v, "format", MC_CHECK_FAIL, "the JSON is not an object");
+        goto out;
+    }
+    snprintf(v->format, sizeof(v->format), "json-ld (Data Integrity)");
+    check(v, "format", MC_CHECK_PASS, "a JSON-LD document with Data Integrity proofs");
+    iss = issuer_id(doc);
+    id = mc_json_str(doc, "id");
+    snprintf(v->issuer, sizeof(v->issuer), "%s", iss ? iss : "");
+    snprintf(v->id, sizeof(v->id), "%s", id ? id : "");
+    check_structure(v, doc);
+    verify_di(v, doc, o);
+    check_dates(v, doc, o->now, &expired, &early);
+    check_status(v, doc);
+out:
+    cJSON_Delete(doc);
+    grade(v, expired, early);
+    return MCRED_OK;
+}
+
+static mcred_rc json_str(struct mc_buf *out, const char *s)
+{
+    cJSON *tmp = cJSON_CreateString(s);
+    mcred_rc rc;
+
+    if (!tmp)
+        return MCRED_ERR_NOMEM;
+    rc = mc_json_print(tmp, out);
+    cJSON_Delete(tmp);
+    return rc;
+}
+
+mcred_rc mc_verdict_json(const struct mc_verdict *v, struct mc_buf *out)
+{
+    size_t i;
+    mcred_rc rc;
+
+    rc = mc_buf_printf(out, "{\"verdict\":\"%s\",\"valid\":%s,\"format\":", mc_verdict_name(v->kind),
+                       mc_verdict_exit_code(v) == 0 ? "true" : "false");
+    if (!rc)
+        rc = json_str(out, v->format);
+    if (!rc && v->issuer[0]) {
+        rc = mc_buf_appends(out, ",\"issuer\":");
+        if (!rc)
+            rc = json_str(out, v->issuer);
+    }
+    if (!rc && v->id[0]) {
+        rc = mc_buf_appends(out, ",\"id\":");
+        if (!rc)
+            rc = json_str(out, v->id);
+    }
+    if (!rc)
+        rc = mc_buf_appends(out, ",\"checks\":[");
+    for (i = 0; !rc && i < v->n; i++) {
+        rc = mc_buf_printf(out, "%s{\"check\":\"%s\",\"result\":\"%s\",\"reason\":", i ? "," : "",
+                           v->checks[i].name, mc_check_state_name(v->checks[i].state));
+        if (!rc)
+            rc = json_str(out, v->checks[i].reason);
+        if (!rc)
+            rc = mc_buf_appendc(out, '}');
+    }
+    if (!rc)
+        rc = mc_buf_appends(out, "]}");
+    return rc;
+}
