@@ -30,7 +30,7 @@ interop-deps:
 # ASan+UBSan, then one summary line.
 test: build build-asan interop-deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  python3 tests/run.py build build-asan:unit
+	  python3 tests/run.py build build-asan:unit,e2e
 
 run: build
 	@sh scripts/demo.sh

@@ -305,7 +305,7 @@ static int run_fetch(int argc, char **argv)
 {
     struct fetch_opts o;
     char dir[4096];
-    size_t i;
+    size_t i, ntried = 0, nkept = 0, nrejected = 0;
     int rc, worst = CLI_OK, r;
 
     memset(&o, 0, sizeof(o));
@@ -326,11 +326,16 @@ static int run_fetch(int argc, char **argv)
         if ((i > 0 && strcmp(mc_ctx_pins[i - 1].url, url) == 0) || !wanted(&o, url))
             continue;
         r = fetch_one(&o, url);
+        ntried++;
+        nkept += r == CLI_OK;
+        nrejected += r == CLI_FAILED;
         /* a rejected document (1) outranks a network error (2) */
         if (r == CLI_FAILED || (r && worst == CLI_OK))
             worst = r;
     }
     curl_global_cleanup();
+    printf("fetched %zu of %zu context urls into %s (%zu rejected: bytes not pinned, "
+           "%zu failed)\n", nkept, ntried, o.dir, nrejected, ntried - nkept - nrejected);
     return worst;
 }
 

@@ -42,7 +42,7 @@ static int cmd_help(int argc, char **argv)
 {
     size_t i;
 
-    if (argc > 1) {
+    if (argc > 1 && argv[1][0] != '-') {
         const struct cli_cmd *c = find(argv[1]);
         char *sub[] = { argv[1], "--help", NULL };
 

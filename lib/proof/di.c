@@ -402,8 +402,8 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
     if (!cJSON_IsObject(p))
         return mc_err_set(err, MCRED_ERR_INVALID, "proof is not an object");
     if (!type || strcmp(type, "DataIntegrityProof") != 0)
-        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "proof type '%s' is not supported",
-                          type ? type : "(missing)");
+        return mc_err_set(err, MCRED_ERR_VERIFY, "proof type '%s' is not supported (fails "
+                          "closed)", type ? type : "(missing)");
     if (!vm)
         return mc_err_set(err, MCRED_ERR_INVALID, "proof has no verificationMethod");
     snprintf(r->verification_method, sizeof(r->verification_method), "%s", vm);
@@ -490,8 +490,8 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
     snprintf(r->cryptosuite, sizeof(r->cryptosuite), "%s", suite_name);
     suite = mc_di_suite_find(suite_name);
     if (!suite)
-        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "cryptosuite '%s' is not supported",
-                          suite_name);
+        return mc_err_set(err, MCRED_ERR_VERIFY, "cryptosuite '%s' is not supported (fails "
+                          "closed)", suite_name);
     rc = decode_proof_value(p, sig, err);
     if (rc)
         return rc;
@@ -556,6 +556,11 @@ out:
     return rc;
 }
 
+bool mc_di_rc_is_failure(mcred_rc rc)
+{
+    return rc == MCRED_ERR_VERIFY || rc == MCRED_ERR_INVALID || rc == MCRED_ERR_NOTFOUND;
+}
+
 mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const struct mc_di_env *env,
                       struct mc_di_result res[MC_DI_MAX_PROOFS], size_t *nres,
                       struct mc_di_trace *trace, struct mc_err *err)
@@ -587,13 +592,18 @@ mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const str
         else
             snprintf(r->reason, sizeof(r->reason), "%s signature verified with %s",
                      r->cryptosuite, r->verification_method);
-        failed |= r->rc == MCRED_ERR_VERIFY || r->rc == MCRED_ERR_INVALID;
-        unknown |= r->rc && r->rc != MCRED_ERR_VERIFY && r->rc != MCRED_ERR_INVALID;
+        failed |= mc_di_rc_is_failure(r->rc);
+        unknown |= r->rc && !mc_di_rc_is_failure(r->rc);
         n++;
     }
     *nres = n;
-    if (failed)
-        return mc_err_set(err, MCRED_ERR_VERIFY, "%s", res[0].rc ? res[0].reason : "a proof failed");
+    if (failed) {
+        size_t i;
+
+        for (i = 0; i < n && !mc_di_rc_is_failure(res[i].rc); i++)
+            ;
+        return mc_err_set(err, MCRED_ERR_VERIFY, "%s", res[i].reason);
+    }
     if (unknown) {
         size_t i;
 

@@ -83,6 +83,10 @@ struct mc_di_result {
 
 #define MC_DI_MAX_PROOFS 8
 
+/* True when a proof result code means the proof is wrong (as opposed to
+ * "could not be established": an unreachable did:web, an unsupported key). */
+bool mc_di_rc_is_failure(mcred_rc rc);
+
 /* Verify every proof of doc. res[0..*nres) holds one result per proof. Returns
  * MCRED_OK when all verified, MCRED_ERR_VERIFY when any failed, MCRED_ERR_INVALID
  * when doc has no usable proof, MCRED_ERR_IO / UNSUPPORTED when a key could not

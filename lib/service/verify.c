@@ -192,15 +192,14 @@ static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_ve
         ex.proof_purpose = "authentication";
     rc = mc_di_verify(doc, &ex, &env, res, &n, NULL, &err);
     if (n == 0) {
-        check(v, "proof", rc == MCRED_ERR_INVALID || rc == MCRED_ERR_VERIFY ? MC_CHECK_FAIL :
-              MC_CHECK_UNKNOWN, "%s", mc_err_msg(&err));
+        check(v, "proof", mc_di_rc_is_failure(rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN, "%s",
+              mc_err_msg(&err));
         check(v, "issuer", MC_CHECK_UNKNOWN, "no verified proof to bind to the issuer");
         return;
     }
     for (i = 0; i < n; i++) {
         enum mc_check_state st = res[i].rc == MCRED_OK ? MC_CHECK_PASS :
-                                 res[i].rc == MCRED_ERR_VERIFY || res[i].rc == MCRED_ERR_INVALID ?
-                                 MC_CHECK_FAIL : MC_CHECK_UNKNOWN;
+                                 mc_di_rc_is_failure(res[i].rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN;
 
         check(v, "proof", st, "%s", res[i].reason);
     }
