@@ -11,6 +11,7 @@ all: build
 
 deps:
 	@sh scripts/deps.sh
+	@sh scripts/npm-contexts.sh
 
 build: deps
 	@if [ ! -f build/build.ninja ]; then meson setup build $(WERROR) >/dev/null; \

@@ -33,6 +33,16 @@ bool cli_wants_help(int argc, char **argv);
  * file may be NULL. Prints the error and returns NULL when none can be had. */
 char *cli_passphrase(const char *file, bool confirm);
 
+
+struct mc_ctxstore;
+/* The contexts directory in force: `given` (--contexts-dir), else
+ * $MCRED_HOME/contexts when it holds a manifest.json, else NULL (embedded
+ * contexts only). buf holds the composed path. */
+const char *cli_contexts_dir(const char *given, char *buf, size_t cap);
+/* Open the context store (embedded + the directory above). Prints errors;
+ * returns 0 or CLI_USAGE. *out is owned (mc_ctxstore_free). */
+int cli_ctxstore_open(const char *given, struct mc_ctxstore **out);
+
 #endif /* MCRED_CLI_H */
 
 /* Options of a command: "--name VALUE", "--name=VALUE" or a flag "--name". */

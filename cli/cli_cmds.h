@@ -16,4 +16,5 @@ CLI_CMD("credential", cmd_credential, "build an unsigned Open Badges 3.0 credent
 CLI_CMD("sign", cmd_sign, "secure a credential: eddsa-jcs-2022 or VC-JWT")
 CLI_CMD("verify", cmd_verify, "verify any credential and list every check")
 CLI_CMD("canon", cmd_canon, "print a document's canonical form (JCS)")
+CLI_CMD("contexts", cmd_contexts, "list, check and fetch the pinned JSON-LD context documents")
 #endif

@@ -20,7 +20,10 @@
 
 #define FETCH_MAX_URLS 64   /* --only may be given this often */
 
-int cmd_contexts(int argc, char **argv);   /* registered in cli_cmds.h */
+
+
+
+
 
 static void usage(FILE *f)
 {
@@ -54,9 +57,10 @@ static void default_dir(char *out, size_t cap)
     snprintf(out, cap, "%s/contexts", home && home[0] ? home : "./mcred-data");
 }
 
-/* The contexts directory to read: the one given, else the cache when it has
- * a manifest, else none (NULL). */
-static const char *read_dir(const char *given, char *buf, size_t cap)
+/* The contexts directory to read: the one given (--contexts-dir), else the
+ * fetch cache $MCRED_HOME/contexts when it has a manifest, else none (NULL).
+ * buf receives the cache path. */
+const char *cli_contexts_dir(const char *given, char *buf, size_t cap)
 {
     char probe[4200];
     struct stat st;
@@ -66,6 +70,24 @@ static const char *read_dir(const char *given, char *buf, size_t cap)
     default_dir(buf, cap);
     snprintf(probe, sizeof(probe), "%s/manifest.json", buf);
     return stat(probe, &st) == 0 ? buf : NULL;
+}
+
+/* The context store every signing or verifying command uses: the built-in
+ * documents plus cli_contexts_dir(given). Prints the error itself; returns 0,
+ * CLI_FAILED (a file's bytes are not pinned) or CLI_USAGE. *out is owned
+ * (mc_ctxstore_free). */
+int cli_ctxstore_open(const char *given, struct mc_ctxstore **out)
+{
+    char buf[4096];
+    const char *dir = cli_contexts_dir(given, buf, sizeof(buf));
+    struct mc_err err = { 0 };
+    mcred_rc rc = mc_ctxstore_new(out, dir, &err);
+
+    if (rc) {
+        cli_error("%s", mc_err_msg(&err));
+        return rc == MCRED_ERR_VERIFY ? CLI_FAILED : CLI_USAGE;
+    }
+    return CLI_OK;
 }
 
 /* --- list and check ---------------------------------------------------------- */
@@ -111,7 +133,7 @@ static int run_list(int argc, char **argv, bool check)
             return CLI_USAGE;
         }
     }
-    dir = read_dir(given, buf, sizeof(buf));
+    dir = cli_contexts_dir(given, buf, sizeof(buf));
     if (check && !dir) {
         cli_error("no contexts directory: give --contexts-dir DIR");
         return CLI_USAGE;

@@ -112,34 +112,49 @@ static const cJSON *field(struct vctx *v, const cJSON *obj, const char *path, co
     char p[160];
     time_t t;
 
-    snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name);
+    /* the path is written only when there is a problem to report */
+#define FIELD_PATH() snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name)
     if (!m) {
-        if (required)
+        if (required) {
+            FIELD_PATH();
             problem(v, p, "is required but missing");
+        }
         return NULL;
     }
     switch (k) {
     case K_NUMBER:
-        if (!cJSON_IsNumber(m))
+        if (!cJSON_IsNumber(m)) {
+            FIELD_PATH();
             problem(v, p, "must be a number");
+        }
         return m;
     case K_BOOL:
-        if (!cJSON_IsBool(m))
+        if (!cJSON_IsBool(m)) {
+            FIELD_PATH();
             problem(v, p, "must be true or false");
+        }
         return m;
     default:
         break;
     }
     if (!cJSON_IsString(m)) {
+        FIELD_PATH();
         problem(v, p, "must be a string");
         return NULL;
     }
-    if (k == K_STRING && !m->valuestring[0] && required)
+    if (k == K_STRING && !m->valuestring[0] && required) {
+        FIELD_PATH();
         problem(v, p, "must not be empty");
-    if (k == K_URI && !mc_is_uri(m->valuestring))
+    }
+    if (k == K_URI && !mc_is_uri(m->valuestring)) {
+        FIELD_PATH();
         problem(v, p, "'%.60s' is not an absolute URI", m->valuestring);
-    if (k == K_DATETIME && mc_time_parse(m->valuestring, true, &t))
+    }
+    if (k == K_DATETIME && mc_time_parse(m->valuestring, true, &t)) {
+        FIELD_PATH();
         problem(v, p, "'%.60s' is not a date-time with a time zone (RFC 3339)", m->valuestring);
+    }
+#undef FIELD_PATH
     return m;
 }
 
@@ -150,6 +165,14 @@ static void type_has(struct vctx *v, const cJSON *obj, const char *path, const c
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type"), *e;
     char p[160];
 
+    if (t && (mc_json_has_str(t, want) || (alt && mc_json_has_str(t, alt))) &&
+        (cJSON_IsString(t) || cJSON_IsArray(t))) {
+        bool all_strings = true;
+
+        cJSON_ArrayForEach(e, t) all_strings = all_strings && cJSON_IsString(e);
+        if (all_strings || cJSON_IsString(t))
+            return;   /* the common case: nothing to report, no path to write */
+    }
     snprintf(p, sizeof(p), "%s%stype", path, path[0] ? "." : "");
     if (!t) {
         problem(v, p, "is required but missing");
