@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_cmds.h"
+#include "jsonld/jcs.h"
 #include "model/ob.h"
 #include "util/json.h"
 
@@ -33,7 +34,7 @@ static int credential_new(int argc, char **argv)
     struct mc_ob_issue in = { 0 };
     struct mc_err err;
     cJSON *ach = NULL, *cred = NULL;
-    char *text = NULL, *s;
+    char *text = NULL;
     size_t n;
     long long t;
     int npos, rc;
@@ -76,10 +77,16 @@ static int credential_new(int argc, char **argv)
         cli_error("credential new: %s", mc_err_msg(&err));
         rc = err.rc == MCRED_ERR_INVALID ? CLI_FAILED : CLI_USAGE;
     } else {
-        s = cJSON_Print(cred);
-        if (s)
-            printf("%s\n", s);
-        cJSON_free(s);
+        struct mc_buf b;
+
+        mc_buf_init(&b, 0);
+        if (mc_json_stringify(cred, 2, &b, &err) == MCRED_OK) {
+            printf("%s\n", b.ptr);
+        } else {
+            cli_error("credential new: %s", mc_err_msg(&err));
+            rc = CLI_USAGE;
+        }
+        mc_buf_release(&b);
     }
     cJSON_Delete(cred);
     cJSON_Delete(ach);

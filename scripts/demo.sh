@@ -27,7 +27,7 @@ step "2. Build an Open Badges 3.0 credential for a learner" \
 "$MCRED" credential new --issuer "$DID" --issuer-name "Example University" \
     --achievement tests/vectors/ob/achievement.json --recipient ada@example.org --hash-email \
     > "$DIR/badge.json"
-sed -n '1,12p' "$DIR/badge.json"; echo "	..."
+sed -n '1,14p' "$DIR/badge.json"; echo "  ..."
 
 step "3. Sign it (Data Integrity, eddsa-jcs-2022)" "mcred sign --key $DIR/issuer.key $DIR/badge.json"
 "$MCRED" sign --key "$DIR/issuer.key" "$DIR/badge.json" > "$DIR/signed.json"

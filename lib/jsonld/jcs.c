@@ -464,7 +464,23 @@ static const cJSON *sort_members(const cJSON **m, size_t n)
 struct jcs {
     struct mc_buf *out;  /* where the bytes go */
     struct mc_err *err;  /* detail for the caller; may be NULL */
+    bool plain;          /* JSON.stringify: members in document order, duplicates kept */
+    int indent;          /* plain only: spaces per level (0: none, no newlines) */
 };
+
+/* A newline and the indentation of `depth` levels (plain, indented output). */
+static mcred_rc put_newline(struct jcs *j, int depth)
+{
+    mcred_rc rc;
+    int i;
+
+    if (!j->plain || j->indent <= 0)
+        return MCRED_OK;
+    rc = out_char(j->out, '\n');
+    for (i = 0; !rc && i < depth * j->indent; i++)
+        rc = out_char(j->out, ' ');
+    return rc;
+}
 
 /* Bytes of key to quote in a message: at most 64, well-formed UTF-8 only. */
 static int shown(const char *key)
@@ -547,15 +563,21 @@ static mcred_rc put_members(struct jcs *j, const cJSON **m, size_t n, const char
         if (i)
             rc = put_char(j, ',');
         if (!rc)
+            rc = put_newline(j, depth);
+        if (!rc)
             rc = put_string(j->out, m[i]->string, strlen(m[i]->string));
         if (rc == MCRED_ERR_INVALID)
             return fail(j, rc, "object member key is not valid UTF-8", key);
         if (rc)
             return fail(j, rc, NULL, NULL);
         rc = put_char(j, ':');
+        if (!rc && j->plain && j->indent > 0)
+            rc = put_char(j, ' ');
         if (!rc)
             rc = put_value(j, m[i], m[i]->string, depth);
     }
+    if (!rc && n)
+        rc = put_newline(j, depth - 1);
     return rc;
 }
 
@@ -572,11 +594,11 @@ static mcred_rc put_object(struct jcs *j, const cJSON *obj, const char *key, int
         if (!m)
             return fail(j, MCRED_ERR_NOMEM, NULL, NULL);
     }
-    rc = collect_members(j, obj, m, n, &got, n > 16, key);
+    rc = collect_members(j, obj, m, n, &got, n > 16 && !j->plain, key);
     if (rc)
         goto out;
     n = got;
-    dup = sort_members(m, n);
+    dup = j->plain ? NULL : sort_members(m, n);
     if (dup) {
         rc = mc_err_set(j->err, MCRED_ERR_INVALID, "duplicate key '%.*s' in one object",
                         shown(dup->string), dup->string);
@@ -603,8 +625,12 @@ static mcred_rc put_array(struct jcs *j, const cJSON *arr, const char *key, int 
         if (c != arr->child)
             rc = put_char(j, ',');
         if (!rc)
+            rc = put_newline(j, depth);
+        if (!rc)
             rc = put_value(j, c, key, depth);
     }
+    if (!rc && arr->child)
+        rc = put_newline(j, depth - 1);
     return rc ? rc : put_char(j, ']');
 }
 
@@ -648,7 +674,7 @@ static mcred_rc put_value(struct jcs *j, const cJSON *v, const char *key, int de
 
 mcred_rc mc_jcs_canon(const cJSON *v, struct mc_buf *out, struct mc_err *err)
 {
-    struct jcs j = { out, err };
+    struct jcs j = { out, err, false, 0 };
     size_t start = out->len;
     mcred_rc rc;
 
@@ -659,5 +685,21 @@ mcred_rc mc_jcs_canon(const cJSON *v, struct mc_buf *out, struct mc_err *err)
         out->len = start;
     if (out->ptr)
         out->ptr[out->len] = '\0';  /* the fast writes leave it off */
+    return rc;
+}
+
+mcred_rc mc_json_stringify(const cJSON *v, int indent, struct mc_buf *out, struct mc_err *err)
+{
+    struct jcs j = { out, err, true, indent };
+    size_t start = out->len;
+    mcred_rc rc;
+
+    if (!v)
+        return mc_err_set(err, MCRED_ERR_INVALID, "no JSON value to write");
+    rc = put_value(&j, v, NULL, 0);
+    if (rc)
+        out->len = start;
+    if (out->ptr)
+        out->ptr[out->len] = '\0';
     return rc;
 }

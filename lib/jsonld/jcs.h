@@ -43,4 +43,13 @@ MC_NODISCARD mcred_rc mc_jcs_canon(const cJSON *v, struct mc_buf *out, struct mc
  * MCRED_ERR_NOMEM or MCRED_ERR_LIMIT from out. Independent of the locale. */
 MC_NODISCARD mcred_rc mc_jcs_number(double d, struct mc_buf *out);
 
+/* Append v as ECMAScript JSON.stringify(v, null, indent) writes it: members in
+ * document order (duplicates kept as they are), numbers and strings exactly as
+ * in JCS, so what JavaScript parses back is what v holds — cJSON's own
+ * printer rounds doubles and is not used for output. indent 0 gives one line;
+ * 2 gives the usual indented form. Errors as mc_jcs_canon, less the duplicate
+ * key check. */
+MC_NODISCARD mcred_rc mc_json_stringify(const cJSON *v, int indent, struct mc_buf *out,
+                                        struct mc_err *err);
+
 #endif /* MC_JCS_H */

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include "jsonld/jcs.h"
 #include "model/ob.h"
 #include "proof/di.h"
 #include "proof/jwt.h"
@@ -33,14 +34,13 @@ static mcred_rc sign_jwt(const cJSON *doc, const struct mc_key *k, const struct 
     return rc;
 }
 
-mcred_rc mc_sign_bytes(const char *p, size_t n, const struct mc_key *k,
-                       const struct mc_sign_opts *o, struct mc_buf *out, struct mc_err *err)
+static mcred_rc sign_bytes(const char *p, size_t n, const struct mc_key *k,
+                           const struct mc_sign_opts *o, struct mc_buf *out, struct mc_err *err)
 {
     const char *suite = o->suite ? o->suite : "eddsa-jcs-2022";
     struct mc_di_sign_opts so = { 0 };
     struct mc_di_env env = { NULL, o->loader, o->now };
     cJSON *doc = NULL;
-    char *s;
     mcred_rc rc;
 
     rc = mc_json_parse(p, n, 0, &doc, err);
@@ -73,14 +73,19 @@ mcred_rc mc_sign_bytes(const char *p, size_t n, const struct mc_key *k,
     rc = mc_di_sign(doc, k, &so, &env, NULL, err);
     if (rc)
         goto out;
-    s = o->pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
-    if (!s) {
-        rc = mc_err_set(err, MCRED_ERR_NOMEM, "out of memory writing the credential");
-        goto out;
-    }
-    rc = mc_buf_appends(out, s);
-    cJSON_free(s);
+    rc = mc_json_stringify(doc, o->pretty ? 2 : 0, out, err);
 out:
     cJSON_Delete(doc);
+    return rc;
+}
+
+mcred_rc mc_sign_bytes(const char *p, size_t n, const struct mc_key *k,
+                       const struct mc_sign_opts *o, struct mc_buf *out, struct mc_err *err)
+{
+    bool scoped = mc_json_arena_begin();   /* every tree below dies in this call */
+    mcred_rc rc = sign_bytes(p, n, k, o, out, err);
+
+    if (scoped)
+        mc_json_arena_end();
     return rc;
 }

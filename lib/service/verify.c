@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "jsonld/jcs.h"
 #include "model/ob.h"
 #include "proof/di.h"
 #include "proof/jwt.h"
@@ -313,8 +314,8 @@ static bool looks_like_jwt(const char *p, size_t n)
     return n > 0 && dots == 2;
 }
 
-mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
-                         struct mc_verdict *v, struct mc_err *err)
+static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
+                             struct mc_verdict *v, struct mc_err *err)
 {
     struct mc_err perr;
     cJSON *doc = NULL;
@@ -369,6 +370,17 @@ out:
     return MCRED_OK;
 }
 
+mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
+                         struct mc_verdict *v, struct mc_err *err)
+{
+    bool scoped = mc_json_arena_begin();   /* every tree below dies in this call */
+    mcred_rc rc = verify_bytes(p, n, o, v, err);
+
+    if (scoped)
+        mc_json_arena_end();
+    return rc;
+}
+
 static mcred_rc json_str(struct mc_buf *out, const char *s)
 {
     cJSON *tmp = cJSON_CreateString(s);
@@ -376,7 +388,7 @@ static mcred_rc json_str(struct mc_buf *out, const char *s)
 
     if (!tmp)
         return MCRED_ERR_NOMEM;
-    rc = mc_json_print(tmp, out);
+    rc = mc_json_stringify(tmp, 0, out, NULL);
     cJSON_Delete(tmp);
     return rc;
 }

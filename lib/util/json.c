@@ -8,16 +8,114 @@
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
+/* The arena: chunks chained newest first; the first chunk is kept between
+ * scopes, the others are freed at the end of each scope. */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t cap;            /* bytes in data */
+    size_t used;
+    max_align_t data[];    /* aligned storage */
+};
+
+struct arena {
+    struct arena_chunk *head;   /* newest chunk */
+    size_t total;               /* bytes held by all chunks */
+    bool active;
+};
+
+static _Thread_local struct arena arena;
+
+#define ARENA_CHUNK ((size_t)64 * 1024)
+
+static bool arena_owns(const void *p)
+{
+    const struct arena_chunk *c;
+
+    for (c = arena.head; c; c = c->next) {
+        const char *lo = (const char *)c->data;
+
+        if ((const char *)p >= lo && (const char *)p < lo + c->cap)
+            return true;
+    }
+    return false;
+}
+
+static void *arena_alloc(size_t n)
+{
+    struct arena_chunk *c = arena.head;
+    size_t need = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+    void *p;
+
+    if (!c || c->cap - c->used < need) {
+        size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+        if (arena.total + cap > MC_JSON_ARENA_MAX)
+            return mc_malloc(n);
+        c = mc_malloc(sizeof(*c) + cap);
+        if (!c)
+            return NULL;
+        c->cap = cap;
+        c->used = 0;
+        c->next = arena.head;
+        arena.head = c;
+        arena.total += cap;
+    }
+    p = (char *)c->data + c->used;
+    c->used += need;
+    return p;
+}
+
 static void *hook_malloc(size_t n)
 {
+    if (arena.active)
+        return arena_alloc(n);
     return mc_malloc(n);
+}
+
+static void hook_free(void *p)
+{
+    if (arena.active && arena_owns(p))
+        return;
+    mc_free(p);
 }
 
 static void set_hooks(void)
 {
-    cJSON_Hooks h = { hook_malloc, mc_free };
+    cJSON_Hooks h = { hook_malloc, hook_free };
 
     cJSON_InitHooks(&h);
+}
+
+bool mc_json_arena_begin(void)
+{
+    pthread_once(&hooks_once, set_hooks);
+    if (arena.active)
+        return false;
+    arena.active = true;
+    return true;
+}
+
+void mc_json_arena_end(void)
+{
+    struct arena_chunk *c = arena.head;
+
+    arena.active = false;
+    /* keep the oldest chunk for the next scope, free the rest */
+    while (c && c->next) {
+        struct arena_chunk *next = c->next;
+
+        arena.total -= c->cap;
+        mc_free(c);
+        c = next;
+    }
+    if (c && c->cap > ARENA_CHUNK) {   /* an outsized chunk is not worth keeping */
+        arena.total -= c->cap;
+        mc_free(c);
+        c = NULL;
+    }
+    arena.head = c;
+    if (c)
+        c->used = 0;
 }
 
 bool mc_utf8_valid(const char *s, size_t n)
