@@ -62,87 +62,147 @@ mcred_rc mc_b64_decode(struct mc_buf *out, const char *s, size_t n)
 static const char b58_alphabet[] =
     "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+/* Design note: base58 is a change of radix, quadratic in the length. Working
+ * in limbs of 58^5 (< 2^30) on one side and 2^32 on the other does five
+ * characters and four bytes per step, about 20 times fewer operations than
+ * digit by digit; keys (34 bytes) and signatures (64) take well under a
+ * microsecond. */
+#define B58_POW5 656356768u   /* 58^5 */
+
 mcred_rc mc_base58_encode(struct mc_buf *out, const void *p, size_t n)
 {
     const uint8_t *in = p;
-    uint8_t digits[MC_BASE58_MAX * 138 / 100 + 1];
-    size_t zeros = 0, ndig = 0, i, j;
+    uint32_t big[MC_BASE58_MAX / 3 + 2];   /* base 58^5 digits, least significant first */
+    size_t zeros = 0, nbig = 0, i, j, start, nchars;
+    char tmp[MC_BASE58_MAX * 138 / 100 + 8];
     mcred_rc rc;
 
     if (n > MC_BASE58_MAX)
         return MCRED_ERR_LIMIT;
     while (zeros < n && in[zeros] == 0)
         zeros++;
-    for (i = zeros; i < n; i++) {
-        unsigned carry = in[i];
+    /* feed the bytes 32 bits at a time (the first chunk may be shorter) */
+    i = zeros;
+    while (i < n) {
+        size_t take = (n - i) % 4 ? (n - i) % 4 : 4;
+        uint64_t carry = 0;
+        unsigned shift = (unsigned)take * 8;
 
-        for (j = 0; j < ndig; j++) {
-            carry += (unsigned)digits[j] << 8;
-            digits[j] = (uint8_t)(carry % 58);
-            carry /= 58;
+        for (j = 0; j < take; j++)
+            carry = (carry << 8) | in[i + j];
+        i += take;
+        for (j = 0; j < nbig; j++) {
+            uint64_t t = ((uint64_t)big[j] << shift) | carry;
+
+            big[j] = (uint32_t)(t % B58_POW5);
+            carry = t / B58_POW5;
         }
         while (carry) {
-            digits[ndig++] = (uint8_t)(carry % 58);
-            carry /= 58;
+            big[nbig++] = (uint32_t)(carry % B58_POW5);
+            carry /= B58_POW5;
         }
     }
-    rc = mc_buf_grow(out, zeros + ndig);
+    /* each big digit is five base58 characters; write them most significant first */
+    nchars = 0;
+    for (j = nbig; j-- > 0;) {
+        uint32_t d = big[j];
+        char five[5];
+        int k;
+
+        for (k = 4; k >= 0; k--) {
+            five[k] = b58_alphabet[d % 58];
+            d /= 58;
+        }
+        memcpy(tmp + nchars, five, 5);
+        nchars += 5;
+    }
+    start = 0;
+    while (start < nchars && tmp[start] == '1')
+        start++;  /* leading zero digits of the top limb are not characters */
+    rc = mc_buf_grow(out, zeros + nchars - start);
     if (rc)
         return rc;
-    for (i = 0; i < zeros; i++)
-        out->ptr[out->len++] = '1';
-    for (i = 0; i < ndig; i++)
-        out->ptr[out->len++] = b58_alphabet[digits[ndig - 1 - i]];
+    memset(out->ptr + out->len, '1', zeros);
+    out->len += zeros;
+    memcpy(out->ptr + out->len, tmp + start, nchars - start);
+    out->len += nchars - start;
     out->ptr[out->len] = '\0';
     return MCRED_OK;
 }
 
 static int b58_value(unsigned char c)
 {
-    const char *q;
+    static signed char table[256];
+    static bool ready;   /* benign race: every thread writes the same values */
 
-    if (c == 0)
-        return -1;
-    q = strchr(b58_alphabet, c);
-    return q ? (int)(q - b58_alphabet) : -1;
+    if (!ready) {
+        int i;
+
+        memset(table, -1, sizeof(table));
+        for (i = 0; b58_alphabet[i]; i++)
+            table[(unsigned char)b58_alphabet[i]] = (signed char)i;
+        ready = true;
+    }
+    return table[c];
 }
 
 mcred_rc mc_base58_decode(struct mc_buf *out, const char *s, size_t n)
 {
-    uint8_t bytes[MC_BASE58_MAX];
-    size_t zeros = 0, nbytes = 0, i, j;
+    uint32_t limbs[MC_BASE58_MAX / 4 + 2];   /* base 2^32, least significant first */
+    size_t zeros = 0, nlimbs = 0, i, j, nbytes, skip;
+    uint8_t bytes[MC_BASE58_MAX + 8];
     mcred_rc rc;
 
     if (n > MC_BASE58_MAX * 138 / 100 + 1)
         return MCRED_ERR_LIMIT;
     while (zeros < n && s[zeros] == '1')
         zeros++;
-    for (i = zeros; i < n; i++) {
-        int v = b58_value((unsigned char)s[i]);
-        unsigned carry;
+    for (i = zeros; i < n;) {
+        uint64_t mul = 1, carry = 0;
+        size_t k;
 
-        if (v < 0)
-            return MCRED_ERR_INVALID;
-        carry = (unsigned)v;
-        for (j = 0; j < nbytes; j++) {
-            carry += (unsigned)bytes[j] * 58;
-            bytes[j] = (uint8_t)(carry & 0xff);
-            carry >>= 8;
+        for (k = 0; k < 5 && i < n; k++, i++) {
+            int v = b58_value((unsigned char)s[i]);
+
+            if (v < 0)
+                return MCRED_ERR_INVALID;
+            carry = carry * 58 + (uint64_t)v;
+            mul *= 58;
+        }
+        for (j = 0; j < nlimbs; j++) {
+            uint64_t t = (uint64_t)limbs[j] * mul + carry;
+
+            limbs[j] = (uint32_t)t;
+            carry = t >> 32;
         }
         while (carry) {
-            if (nbytes == sizeof(bytes))
+            if (nlimbs == sizeof(limbs) / sizeof(limbs[0]))
                 return MCRED_ERR_LIMIT;
-            bytes[nbytes++] = (uint8_t)(carry & 0xff);
-            carry >>= 8;
+            limbs[nlimbs++] = (uint32_t)carry;
+            carry >>= 32;
         }
     }
-    rc = mc_buf_grow(out, zeros + nbytes);
+    nbytes = nlimbs * 4;
+    for (j = 0; j < nlimbs; j++) {
+        uint32_t l = limbs[nlimbs - 1 - j];
+
+        bytes[4 * j] = (uint8_t)(l >> 24);
+        bytes[4 * j + 1] = (uint8_t)(l >> 16);
+        bytes[4 * j + 2] = (uint8_t)(l >> 8);
+        bytes[4 * j + 3] = (uint8_t)l;
+    }
+    skip = 0;
+    while (skip < nbytes && bytes[skip] == 0)
+        skip++;
+    if (zeros + nbytes - skip > MC_BASE58_MAX)
+        return MCRED_ERR_LIMIT;
+    rc = mc_buf_grow(out, zeros + nbytes - skip);
     if (rc)
         return rc;
     memset(out->ptr + out->len, 0, zeros);
     out->len += zeros;
-    for (i = 0; i < nbytes; i++)
-        out->ptr[out->len++] = (char)bytes[nbytes - 1 - i];
+    memcpy(out->ptr + out->len, bytes + skip, nbytes - skip);
+    out->len += nbytes - skip;
     out->ptr[out->len] = '\0';
     return MCRED_OK;
 }

@@ -128,6 +128,66 @@ static void test_codec_errors(void)
     mc_buf_release(&b);
 }
 
+/* The textbook digit-by-digit base58 encoder, as a reference for the limb one. */
+static void ref_b58(const uint8_t *in, size_t n, char *out)
+{
+    static const char a[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    uint8_t d[2048];
+    size_t nd = 0, z = 0, i, j, o = 0;
+
+    while (z < n && in[z] == 0)
+        out[o++] = '1', z++;
+    for (i = z; i < n; i++) {
+        unsigned carry = in[i];
+
+        for (j = 0; j < nd; j++) {
+            carry += (unsigned)d[j] << 8;
+            d[j] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+        while (carry) {
+            d[nd++] = (uint8_t)(carry % 58);
+            carry /= 58;
+        }
+    }
+    for (i = 0; i < nd; i++)
+        out[o++] = a[d[nd - 1 - i]];
+    out[o] = '\0';
+}
+
+/* Random lengths 0..300 with random leading zeros: encode equals the reference
+ * and decode gives the bytes back. */
+static void test_base58_random(void)
+{
+    uint8_t in[300];
+    char want[600];
+    size_t i, len, k;
+    int bad = 0;
+    unsigned seed = 12345;
+
+    for (i = 0; i < 3000; i++) {
+        struct mc_buf enc, dec;
+
+        len = i % 301;
+        for (k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            in[k] = (uint8_t)(seed >> 16);
+        }
+        for (k = 0; k < len && k < i % 5; k++)
+            in[k] = 0;
+        ref_b58(in, len, want);
+        mc_buf_init(&enc, 0);
+        mc_buf_init(&dec, 0);
+        if (mc_base58_encode(&enc, in, len) || strcmp(enc.len ? enc.ptr : "", want) != 0 ||
+            mc_base58_decode(&dec, want, strlen(want)) || dec.len != len ||
+            (len && memcmp(dec.ptr, in, len) != 0))
+            bad++;
+        mc_buf_release(&enc);
+        mc_buf_release(&dec);
+    }
+    CHECK(bad == 0, "base58: %d of 3000 random round trips differ from the reference", bad);
+}
+
 struct json_case {
     const char *in;
     mcred_rc rc;
@@ -212,6 +272,7 @@ int main(void)
     test_buf();
     test_codecs();
     test_codec_errors();
+    test_base58_random();
     test_json();
     test_torture();
     return check_report();
