@@ -3,14 +3,18 @@
  * already parsed document, beside raw libsodium Ed25519 on the same machine.
  * One core. Prints rates and ratios; asserts nothing (targets live in the
  * issue, figures in its closing note).
- * usage: bench_proofs [SECONDS_PER_CASE] [CREDENTIAL.json]
+ * With a peer command, the same credential is written to a temporary file and
+ * the JavaScript peer (bench/peer-bench.mjs) is measured on it in this run.
+ * usage: bench_proofs [SECONDS_PER_CASE] [ACHIEVEMENT.json] [PEER_COMMAND]
  * SPDX-License-Identifier: Apache-2.0 */
+#define _DEFAULT_SOURCE 1   /* mkstemp, popen */
 #include "internal.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/keys.h"
 #include "model/ob.h"
@@ -120,10 +124,46 @@ static char *make_credential(const char *achievement_path, const struct mc_key *
     return out;
 }
 
+/* Run the peer on cred (eddsa-jcs-2022, same seed); 0 when unavailable. */
+static void peer_rates(const char *cmd, const char *cred, size_t n, double secs, double *sign,
+                       double *verify)
+{
+    char path[] = "/tmp/mcred-bench-XXXXXX", line[4096], full[8192];
+    FILE *f, *p;
+    int fd;
+
+    *sign = *verify = 0;
+    if (!cmd || !cmd[0])
+        return;
+    fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    f = fdopen(fd, "w");
+    if (!f || fwrite(cred, 1, n, f) != n) {
+        if (f)
+            fclose(f);
+        unlink(path);
+        return;
+    }
+    fclose(f);
+    snprintf(full, sizeof(full), "%s eddsa-jcs-2022 %s %s %g", cmd,
+             "2a00000000000000000000000000000000000000000000000000000000000000", path, secs);
+    p = popen(full, "r");
+    while (p && fgets(line, sizeof(line), p)) {
+        if (sscanf(line, "RESULT peer sign=%lf verify=%lf", sign, verify) == 2)
+            break;
+    }
+    if (p)
+        pclose(p);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     double secs = argc > 1 ? atof(argv[1]) : 1.0;
     const char *ach = argc > 2 ? argv[2] : "tests/vectors/ob/achievement.json";
+    const char *peer = argc > 3 ? argv[3] : NULL;
+    double peer_sign, peer_verify;
     static const uint8_t seed[32] = { 42 };
     uint8_t msg[64], sig[64];
     struct mc_key k;
@@ -184,27 +224,37 @@ int main(int argc, char **argv)
             abort();
     });
 
+    peer_rates(peer, cred, n, secs, &peer_sign, &peer_verify);
     printf("eddsa-jcs-2022 on a %zu-byte OB 3.0 credential (signed: %zu bytes), one core\n", n,
            sn);
-    printf("%-44s %12s %10s\n", "", "ops/s", "vs raw");
+    printf("%-44s %12s %10s %10s\n", "", "ops/s", "vs raw", "vs peer");
     printf("%-44s %12.0f %10s\n", "raw libsodium Ed25519 sign (64-byte msg)", raw_sign, "1.00");
     printf("%-44s %12.0f %10s\n", "raw libsodium Ed25519 verify (64-byte msg)", raw_verify,
            "1.00");
-    printf("%-44s %12.0f %10.2f\n", "microcred sign, from bytes to signed bytes", sign_bytes,
-           sign_bytes / raw_sign);
-    printf("%-44s %12.0f %10.2f\n", "microcred verify, from bytes to verdict", verify_bytes,
-           verify_bytes / raw_verify);
+    printf("%-44s %12.0f %10.2f %10.1fx\n", "microcred sign, from bytes to signed bytes",
+           sign_bytes, sign_bytes / raw_sign, peer_sign > 0 ? sign_bytes / peer_sign : 0.0);
+    printf("%-44s %12.0f %10.2f %10.1fx\n", "microcred verify, from bytes to verdict",
+           verify_bytes, verify_bytes / raw_verify,
+           peer_verify > 0 ? verify_bytes / peer_verify : 0.0);
     printf("%-44s %12.0f %10.2f\n", "microcred sign, parsed document", sign_parsed,
            sign_parsed / raw_sign);
     printf("%-44s %12.0f %10.2f\n", "microcred verify, parsed document", verify_parsed,
            verify_parsed / raw_verify);
+    if (peer_sign > 0)
+        printf("%-44s %12.0f %10.2f\n%-44s %12.0f %10.2f\n",
+               "JS peer sign (@digitalbazaar/vc), from bytes", peer_sign, peer_sign / raw_sign,
+               "JS peer verify (@digitalbazaar/vc), from bytes", peer_verify,
+               peer_verify / raw_verify);
+    else
+        printf("JS peer: not measured (no node_modules in tests/interop)\n");
     printf("targets (issue 2): sign from bytes >= 0.50 of raw: %s; verify from bytes >= 0.75 of "
            "raw: %s\n", sign_bytes / raw_sign >= 0.5 ? "met" : "NOT met",
            verify_bytes / raw_verify >= 0.75 ? "met" : "NOT met");
     /* machine-readable line for bench/run.sh */
     printf("RESULT jcs raw_sign=%.0f raw_verify=%.0f sign_bytes=%.0f verify_bytes=%.0f "
-           "sign_parsed=%.0f verify_parsed=%.0f\n", raw_sign, raw_verify, sign_bytes,
-           verify_bytes, sign_parsed, verify_parsed);
+           "sign_parsed=%.0f verify_parsed=%.0f peer_sign=%.0f peer_verify=%.0f\n", raw_sign,
+           raw_verify, sign_bytes, verify_bytes, sign_parsed, verify_parsed, peer_sign,
+           peer_verify);
     cJSON_Delete(doc);
     cJSON_Delete(signed_doc);
     mc_free(signed_text);
