@@ -169,7 +169,7 @@ int main(int argc, char **argv)
     struct mc_key k;
     struct mc_sign_opts so = { 0 };
     struct mc_verify_opts vo = { 0 };
-    struct mc_di_env env = { NULL, NULL, 1800000000 };
+    struct mc_di_env env = { NULL, NULL, NULL, 1800000000 };
     struct mc_di_result res[MC_DI_MAX_PROOFS];
     struct mc_verdict verdict;
     struct mc_buf out;

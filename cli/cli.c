@@ -15,6 +15,8 @@
 
 #include "cli.h"
 #include "crypto/keyfile.h"
+#include "jsonld/ctxstore.h"
+#include "jsonld/jsonld.h"
 #include "util/buf.h"
 #include "util/time.h"
 
@@ -325,4 +327,29 @@ long long cli_time_opt(const char *name, const char *value)
         return -1;
     }
     return (long long)t;
+}
+
+int cli_contexts_open(const char *given, struct cli_contexts *c)
+{
+    int rc;
+
+    c->store = NULL;
+    c->cache = NULL;
+    rc = cli_ctxstore_open(given, &c->store);
+    if (rc)
+        return rc;
+    if (mc_jsonld_cache_new(&c->cache) != MCRED_OK) {
+        cli_error("out of memory");
+        cli_contexts_close(c);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+void cli_contexts_close(struct cli_contexts *c)
+{
+    mc_jsonld_cache_free(c->cache);   /* before the store whose documents it points into */
+    mc_ctxstore_free(c->store);
+    c->cache = NULL;
+    c->store = NULL;
 }

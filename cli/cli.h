@@ -43,6 +43,16 @@ const char *cli_contexts_dir(const char *given, char *buf, size_t cap);
  * returns 0 or CLI_USAGE. *out is owned (mc_ctxstore_free). */
 int cli_ctxstore_open(const char *given, struct mc_ctxstore **out);
 
+/* The pinned contexts and the processed-context cache the JSON-LD suites use. */
+struct mc_jsonld_cache;
+struct cli_contexts {
+    struct mc_ctxstore *store;
+    struct mc_jsonld_cache *cache;
+};
+/* Open both (given: --contexts-dir, may be NULL). Prints errors; 0 or CLI_USAGE. */
+int cli_contexts_open(const char *given, struct cli_contexts *c);
+void cli_contexts_close(struct cli_contexts *c);
+
 #endif /* MCRED_CLI_H */
 
 /* Options of a command: "--name VALUE", "--name=VALUE" or a flag "--name". */

@@ -10,14 +10,15 @@
 #include "service/sign.h"
 
 static const char usage[] =
-    "usage: mcred sign --key FILE [--suite SUITE] [--created RFC3339]\n"
+    "usage: mcred sign --key FILE [--suite SUITE] [--created RFC3339] [--contexts-dir DIR]\n"
     "                  [--verification-method ID] [--purpose P] [--challenge C] [--domain D]\n"
     "                  [--passphrase-file FILE] [--compact] IN\n"
     "\n"
     "Sign the credential in IN (a file, or - for standard input) and print it secured.\n"
     "Open Badges 3.0 credentials are checked against the OB 3.0 rules first.\n"
     "\n"
-    "  --suite SUITE   eddsa-jcs-2022 (default), vc-jwt (prints a compact JWT)\n"
+    "  --suite SUITE   eddsa-rdfc-2022 (default), eddsa-jcs-2022, vc-jwt (a compact JWT)\n"
+    "  --contexts-dir DIR  pinned JSON-LD contexts beyond the built-in ones\n"
     "  --created T     the proof's created time (default: now)\n"
     "  --verification-method ID   default: the key's did:key method\n"
     "  --purpose P     proofPurpose (default assertionMethod)\n"
@@ -26,15 +27,17 @@ static const char usage[] =
 int cmd_sign(int argc, char **argv)
 {
     const char *keyfile = NULL, *suite = NULL, *created = NULL, *vm = NULL, *purpose = NULL;
-    const char *challenge = NULL, *domain = NULL, *passfile = NULL, *pos[1];
+    const char *challenge = NULL, *domain = NULL, *passfile = NULL, *ctxdir = NULL, *pos[1];
     bool compact = false;
     struct cli_opt opts[] = {
         { "key", &keyfile, NULL }, { "suite", &suite, NULL }, { "created", &created, NULL },
         { "verification-method", &vm, NULL }, { "purpose", &purpose, NULL },
         { "challenge", &challenge, NULL }, { "domain", &domain, NULL },
         { "passphrase-file", &passfile, NULL }, { "compact", NULL, &compact },
+        { "contexts-dir", &ctxdir, NULL },
         { NULL, NULL, NULL } };
     struct mc_sign_opts so = { 0 };
+    struct cli_contexts ctx = { NULL, NULL };
     struct mc_key k;
     struct mc_buf out;
     struct mc_err err;
@@ -57,11 +60,16 @@ int cmd_sign(int argc, char **argv)
     rc = cli_read_input(pos[0], CLI_MAX_INPUT, &in, &n);
     if (rc)
         return rc;
-    rc = cli_load_key(keyfile, passfile, false, &k);
+    rc = cli_contexts_open(ctxdir, &ctx);
+    if (!rc)
+        rc = cli_load_key(keyfile, passfile, false, &k);
     if (rc) {
+        cli_contexts_close(&ctx);
         mc_free(in);
         return rc;
     }
+    so.contexts = ctx.store;
+    so.cache = ctx.cache;
     so.suite = suite;
     so.created = created;
     so.verification_method = vm;
@@ -81,6 +89,7 @@ int cmd_sign(int argc, char **argv)
     }
     mc_buf_release(&out);
     mc_key_clear(&k);
+    cli_contexts_close(&ctx);
     mc_free(in);
     return rc;
 }

@@ -10,7 +10,8 @@
 #include "service/verify.h"
 
 static const char usage[] =
-    "usage: mcred verify [--json] [--now RFC3339] [--challenge C] [--domain D] IN\n"
+    "usage: mcred verify [--json] [--now RFC3339] [--challenge C] [--domain D]\n"
+    "                    [--contexts-dir DIR] IN\n"
     "\n"
     "Verify a credential (JSON with Data Integrity proofs, or a VC-JWT) from IN (a file,\n"
     "or - for standard input) and list every check: format, structure (the Open Badges\n"
@@ -37,11 +38,12 @@ static void print_human(const struct mc_verdict *v)
 
 int cmd_verify(int argc, char **argv)
 {
-    const char *now = NULL, *challenge = NULL, *domain = NULL, *pos[1];
+    const char *now = NULL, *challenge = NULL, *domain = NULL, *ctxdir = NULL, *pos[1];
     bool json = false;
     struct cli_opt opts[] = { { "json", NULL, &json }, { "now", &now, NULL },
                               { "challenge", &challenge, NULL }, { "domain", &domain, NULL },
-                              { NULL, NULL, NULL } };
+                              { "contexts-dir", &ctxdir, NULL }, { NULL, NULL, NULL } };
+    struct cli_contexts ctx = { NULL, NULL };
     struct mc_verify_opts vo = { 0 };
     struct mc_verdict v;
     struct mc_err err;
@@ -67,15 +69,24 @@ int cmd_verify(int argc, char **argv)
     rc = cli_read_input(pos[0], CLI_MAX_INPUT, &in, &n);
     if (rc)
         return rc;
+    rc = cli_contexts_open(ctxdir, &ctx);
+    if (rc) {
+        mc_free(in);
+        return rc;
+    }
+    vo.contexts = ctx.store;
+    vo.cache = ctx.cache;
     vo.now = (time_t)t;
     vo.challenge = challenge;
     vo.domain = domain;
     mc_err_clear(&err);
     if (mc_verify_bytes(in, n, &vo, &v, &err) != MCRED_OK) {
         cli_error("verify: %s", mc_err_msg(&err));
+        cli_contexts_close(&ctx);
         mc_free(in);
         return CLI_USAGE;
     }
+    cli_contexts_close(&ctx);
     mc_free(in);
     if (json) {
         struct mc_buf b;

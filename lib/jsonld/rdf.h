@@ -2,6 +2,14 @@
  * share. JSON-LD toRdf fills one; the N-Quads parser fills one; RDFC-1.0
  * canonicalizes one. Strings live in the dataset (mc_rdf_intern) and die with
  * it.
+ *
+ * Strings are UTF-8 C strings. A literal may contain U+0000: it is stored as
+ * the two bytes C0 80 (the "modified UTF-8" of Java) so that values stay C
+ * strings, and the writers turn it back into \u0000. Nothing else produces
+ * those two bytes, since they are not valid UTF-8.
+ *
+ * Thread safety: a dataset belongs to one thread at a time; the functions
+ * keep no global state except a digest handle fetched once (rdfc.c).
  * SPDX-License-Identifier: Apache-2.0 */
 #ifndef MC_RDF_H
 #define MC_RDF_H
@@ -39,38 +47,107 @@ struct mc_rdf_dataset {
 };
 
 #define MC_RDF_MAX_QUADS 1000000
+#define MC_RDF_XSD_STRING "http://www.w3.org/2001/XMLSchema#string"
+#define MC_RDF_LANGSTRING "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
+/* Start empty, with max_quads = MC_RDF_MAX_QUADS (the caller may lower it). */
 void mc_rdf_init(struct mc_rdf_dataset *d);
-void mc_rdf_release(struct mc_rdf_dataset *d);   /* frees quads and strings */
+void mc_rdf_release(struct mc_rdf_dataset *d);   /* frees quads and strings; NULL-safe */
 
 /* Copy s[0..n) into the dataset's storage; the result is NUL-terminated and
  * lives until mc_rdf_release. NULL on NOMEM. */
 const char *mc_rdf_intern(struct mc_rdf_dataset *d, const char *s, size_t n);
 
 /* Append a quad whose strings already live in d (from mc_rdf_intern) or are
- * static. Exact duplicates are kept; mc_rdf_dedup removes them. */
+ * static. Exact duplicates are kept; mc_rdf_dedup removes them (RDFC-1.0 does
+ * not need that: it treats the dataset as a set). NOMEM, or LIMIT past
+ * d->max_quads; d is unchanged on failure. */
 MC_NODISCARD mcred_rc mc_rdf_add(struct mc_rdf_dataset *d, const struct mc_rdf_quad *q);
 
-/* Serialize one quad as an N-Quads line (with the final "\n") following the
- * canonical N-Quads escaping of RDFC-1.0 §4.2 / RDF 1.1 N-Quads canonical form. */
+/* Remove repeated quads in place, keeping the first of each (term equality:
+ * a NULL datatype equals xsd:string; the datatype of a literal with a
+ * language tag is ignored). Only NOMEM can fail, leaving d unchanged. */
+MC_NODISCARD mcred_rc mc_rdf_dedup(struct mc_rdf_dataset *d);
+
+/* True when a and b are the same RDF term (the rules of mc_rdf_dedup). */
+bool mc_rdf_term_eq(const struct mc_rdf_term *a, const struct mc_rdf_term *b);
+
+/* Append one term in canonical N-Quads form (RDFC-1.0 appendix A): <iri>,
+ * _:label, "literal" with ECHAR for \b \t \n \f \r \" \\, \uXXXX (uppercase
+ * hex) for the other control characters, U+007F, U+FFFE and U+FFFF, then
+ * @lang, or ^^<datatype> unless xsd:string. Characters that no IRIREF may
+ * hold raw (space, <>"{}|^`\ and controls) are written as \uXXXX, so the
+ * output always parses. MC_RDF_DEFAULT appends nothing. NOMEM or LIMIT
+ * (out as it was); INTERNAL for a kind outside the enum. */
+MC_NODISCARD mcred_rc mc_rdf_term_write(struct mc_buf *out, const struct mc_rdf_term *t);
+
+/* Serialize one quad as an N-Quads line (with the final "\n") in the
+ * canonical N-Quads form of RDFC-1.0; blank nodes keep their labels. */
 MC_NODISCARD mcred_rc mc_rdf_quad_write(struct mc_buf *out, const struct mc_rdf_quad *q);
 
-/* Parse an N-Quads document (RDF 1.1 N-Quads) into d. err names the line. */
+/* --- N-Quads parser (nquads.c) -------------------------------------------- */
+
+#define MC_NQUADS_MAX_BYTES ((size_t)16 << 20) /* largest document parsed */
+
+/* Parse an N-Quads document (RDF 1.1 N-Quads: IRIs, blank nodes, literals
+ * with ECHAR/UCHAR escapes, language tags, datatypes, comments, blank lines;
+ * IRIs must be absolute) into d, appending. The input must be UTF-8 and at
+ * most MC_NQUADS_MAX_BYTES; at most d->max_quads quads in d. On failure
+ * (INVALID with "line L, column C: ..." in err, LIMIT, NOMEM) the quads
+ * appended by this call are removed again. A literal with the datatype
+ * xsd:string gets datatype NULL. */
 MC_NODISCARD mcred_rc mc_nquads_parse(const char *p, size_t n, struct mc_rdf_dataset *d,
                                       struct mc_err *err);
 
+/* --- RDFC-1.0 (rdfc.c) ---------------------------------------------------- */
+
 enum mc_rdfc_hash { MC_RDFC_SHA256 = 0, MC_RDFC_SHA384 };
+
+/* The default work bound: MC_RDFC_DEFAULT_WORK plus MC_RDFC_WORK_PER_BNODE
+ * for each blank node, at most MC_RDFC_DEFAULT_WORK_CAP. A step takes 0.1 to
+ * a few microseconds. The W3C suite's "evil" poison graphs, which must
+ * succeed, need about 6,200 steps (12 blank nodes); its 10-node clique, which
+ * must fail, stops after about 20 ms; a credential needs tens. A chain of
+ * identical blank nodes (an rdf:List of equal values) costs quadratic work:
+ * 100 links pass, 300 do not. */
+#define MC_RDFC_DEFAULT_WORK 50000
+#define MC_RDFC_WORK_PER_BNODE 100
+#define MC_RDFC_DEFAULT_WORK_CAP 1000000
+#define MC_RDFC_MAX_DEPTH 1024  /* recursion of hash N-degree quads */
 
 struct mc_rdfc_opts {
     enum mc_rdfc_hash hash;   /* hash algorithm of RDFC-1.0, SHA-256 by default */
-    size_t max_work;          /* bound on hash N-degree quads calls (0: a default that
-                                 stops poison graphs quickly); past it MCRED_ERR_LIMIT */
+    size_t max_work;          /* bound on the N-degree work: each call of hash
+                                 N-degree quads, each related hash and each
+                                 permutation counts one step, plus one per 8
+                                 blank nodes a permutation walks (0: the default
+                                 above); past it MCRED_ERR_LIMIT */
 };
 
+/* The issued identifiers map of one canonicalization: the blank node with
+ * input label label[i] received the canonical label "c14n<i>". */
+struct mc_rdfc_map {
+    const char **label;  /* owned array (mc_rdfc_map_release) of labels borrowed
+                            from the dataset canonicalized */
+    size_t n;            /* blank nodes, one per distinct input label */
+};
+
+void mc_rdfc_map_release(struct mc_rdfc_map *map);  /* NULL-safe; leaves it empty */
+
 /* RDFC-1.0: canonical N-Quads of d (sorted lines, canonical blank node labels
- * c14n0, c14n1, ...; duplicates removed) appended to out. opts may be NULL. */
+ * c14n0, c14n1, ...; duplicates removed) appended to out. opts may be NULL.
+ * Errors: LIMIT (work or recursion bound: a poison dataset, or out's cap),
+ * INVALID (a blank node predicate, which RDFC-1.0 does not define), NOMEM,
+ * CRYPTO (the digest). On failure out holds what it held before. */
 MC_NODISCARD mcred_rc mc_rdfc_canon(const struct mc_rdf_dataset *d,
                                     const struct mc_rdfc_opts *opts, struct mc_buf *out,
                                     struct mc_err *err);
+
+/* mc_rdfc_canon that can also return the issued identifiers map: out may be
+ * NULL (map only) and map may be NULL (same as mc_rdfc_canon). *map is
+ * written only on success and must then be released; it borrows labels from d. */
+MC_NODISCARD mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d,
+                                        const struct mc_rdfc_opts *opts, struct mc_buf *out,
+                                        struct mc_rdfc_map *map, struct mc_err *err);
 
 #endif /* MC_RDF_H */

@@ -9,6 +9,7 @@
 #include "crypto/hash.h"
 #include "jsonld/jcs.h"
 #include "proof/di.h"
+#include "proof/rdfc_suite.h"
 #include "util/codec.h"
 
 static bool err_is_set(const struct mc_err *e)
@@ -19,14 +20,18 @@ static bool err_is_set(const struct mc_err *e)
 /* ---- suite table -------------------------------------------------------- */
 
 static mcred_rc jcs_hash(const struct mc_di_env *env, const cJSON *unsecured,
-                         const cJSON *proof_config, struct mc_di_trace *trace, uint8_t *out,
-                         size_t *out_len, struct mc_err *err);
+                         const cJSON *proof_config, struct mc_di_trace *trace,
+                         struct mc_di_attempt *at, uint8_t *out, size_t *out_len,
+                         struct mc_err *err);
 
-static const struct mc_di_suite jcs_suite = { "eddsa-jcs-2022", jcs_hash };
+static const struct mc_di_suite jcs_suite = {
+    "eddsa-jcs-2022", "DataIntegrityProof", true, true, jcs_hash, NULL
+};
 
 #define MAX_SUITES 8
-static const struct mc_di_suite *suites[MAX_SUITES] = { &jcs_suite };
-static size_t nsuites = 1;
+static const struct mc_di_suite *suites[MAX_SUITES] = { &jcs_suite, &mc_di_suite_rdfc,
+                                                        &mc_di_suite_ed2020 };
+static size_t nsuites = 3;
 static pthread_mutex_t suites_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const struct mc_di_suite *mc_di_suite_find(const char *name)
@@ -116,12 +121,15 @@ static mcred_rc canon_hash(const cJSON *v, struct mc_buf *keep, uint8_t out[32],
 }
 
 static mcred_rc jcs_hash(const struct mc_di_env *env, const cJSON *unsecured,
-                         const cJSON *proof_config, struct mc_di_trace *trace, uint8_t *out,
-                         size_t *out_len, struct mc_err *err)
+                         const cJSON *proof_config, struct mc_di_trace *trace,
+                         struct mc_di_attempt *at, uint8_t *out, size_t *out_len,
+                         struct mc_err *err)
 {
     mcred_rc rc;
 
     *out_len = 0;
+    if (at && at->n > 0)
+        return MCRED_ERR_NOTFOUND;   /* JCS reads a document one way only */
     rc = canon_hash(proof_config, trace ? trace->canon_proof : NULL, out, err);
     if (!rc)
         rc = canon_hash(unsecured, trace ? trace->canon_doc : NULL, out + 32, err);
@@ -305,8 +313,9 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
     if (!k->sk)
         return mc_err_set(err, MCRED_ERR_INVALID, "the signing key has no secret part");
     suite = mc_di_suite_find(suite_name);
-    if (!suite)
-        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "unknown cryptosuite '%s'", suite_name);
+    if (!suite || !suite->sign || strcmp(suite->proof_type, "DataIntegrityProof") != 0)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "unknown cryptosuite '%s' for signing",
+                          suite_name);
     if (o->created) {
         if (mc_time_parse(o->created, true, &t))
             return mc_err_set(err, MCRED_ERR_INVALID,
@@ -331,7 +340,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
     if (rc)
         goto out;
     ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context");
-    if (strcmp(suite_name, "eddsa-jcs-2022") == 0 && ctx) {
+    if (suite->proof_has_context && ctx) {
         cJSON *dup = cJSON_Duplicate(ctx, 1);
 
         if (!dup || !cJSON_AddItemToObject(cfg, "@context", dup)) {
@@ -359,7 +368,13 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
             goto out;
         }
     }
-    rc = suite->hash(env, unsecured, cfg, trace, hash, &hlen, err);
+    {
+        struct mc_di_attempt at = { 0, NULL, "" };
+
+        rc = suite->hash(env, unsecured, cfg, trace, &at, hash, &hlen, err);
+        if (suite->release)
+            suite->release(&at);
+    }
     if (rc)
         goto out;
     if (trace) {
@@ -401,7 +416,7 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
 
     if (!cJSON_IsObject(p))
         return mc_err_set(err, MCRED_ERR_INVALID, "proof is not an object");
-    if (!type || strcmp(type, "DataIntegrityProof") != 0)
+    if (!type || (strcmp(type, "DataIntegrityProof") != 0 && !mc_di_suite_find(type)))
         return mc_err_set(err, MCRED_ERR_VERIFY, "proof type '%s' is not supported (fails "
                           "closed)", type ? type : "(missing)");
     if (!vm)
@@ -473,23 +488,26 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
     static const char *const skip_proof[] = { "proof", NULL };
     static const char *const skip_value[] = { "proofValue", NULL };
     const struct mc_di_suite *suite;
-    const char *suite_name = mc_json_str(p, "cryptosuite");
+    const char *suite_name = mc_json_str(p, "cryptosuite"), *type = mc_json_str(p, "type");
     const cJSON *pctx, *prev;
     cJSON *unsecured = NULL, *cfg = NULL, *chain = NULL;
     uint8_t sig[MC_ED25519_SIG_BYTES], hash[96];
     size_t hlen = 0;
     struct mc_vm vm;
+    struct mc_di_attempt at = { 0, NULL, "" };
     mcred_rc rc;
 
     memset(&vm, 0, sizeof(vm));
     rc = check_options(p, ex, env, r, err);
     if (rc)
         return rc;
+    if (strcmp(type, "DataIntegrityProof") != 0)
+        suite_name = type;   /* a legacy suite, named by its proof type */
     if (!suite_name)
         return mc_err_set(err, MCRED_ERR_INVALID, "proof has no cryptosuite");
     snprintf(r->cryptosuite, sizeof(r->cryptosuite), "%s", suite_name);
     suite = mc_di_suite_find(suite_name);
-    if (!suite)
+    if (!suite || strcmp(suite->proof_type, type) != 0)
         return mc_err_set(err, MCRED_ERR_VERIFY, "cryptosuite '%s' is not supported (fails "
                           "closed)", suite_name);
     rc = decode_proof_value(p, sig, err);
@@ -502,7 +520,7 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
         goto out;
     }
     pctx = cJSON_GetObjectItemCaseSensitive(p, "@context");
-    if (pctx && strcmp(suite_name, "eddsa-jcs-2022") == 0) {
+    if (pctx && suite->proof_has_context) {
         if (!context_prefix(cJSON_GetObjectItemCaseSensitive(doc, "@context"), pctx)) {
             rc = mc_err_set(err, MCRED_ERR_VERIFY,
                             "the document's @context does not start with the proof's @context");
@@ -524,13 +542,6 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
             goto out;
         }
     }
-    rc = suite->hash(env, unsecured, cfg, trace, hash, &hlen, err);
-    if (rc)
-        goto out;
-    if (trace) {
-        memcpy(trace->hash, hash, hlen);
-        trace->hash_len = hlen;
-    }
     rc = mc_did_resolve_vm(r->verification_method, env ? env->fetcher : NULL, &vm, err);
     if (rc)
         goto out;
@@ -545,11 +556,35 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
                         vm.id);
         goto out;
     }
-    rc = mc_key_verify(&vm.key, hash, hlen, sig);
-    if (rc)
-        mc_err_set(err, MCRED_ERR_VERIFY, "the %s signature does not match the document",
-                   suite_name);
+    /* hash and check; a suite that can read the document another way (older
+     * context revisions) gets another try while the signature does not match */
+    for (;;) {
+        rc = suite->hash(env, unsecured, cfg, at.n == 0 ? trace : NULL, &at, hash, &hlen, err);
+        if (rc == MCRED_ERR_NOTFOUND && at.n > 0) {
+            rc = mc_err_set(err, MCRED_ERR_VERIFY, "the %s signature does not match the "
+                            "document", suite_name);
+            break;
+        }
+        if (rc == MCRED_ERR_NOMEM || (rc && at.n == 0))
+            break;
+        if (rc) {   /* an older reading that does not process: try the next one */
+            at.n++;
+            continue;
+        }
+        if (trace && at.n == 0) {
+            memcpy(trace->hash, hash, hlen);
+            trace->hash_len = hlen;
+        }
+        rc = mc_key_verify(&vm.key, hash, hlen, sig);
+        if (rc == MCRED_OK) {
+            snprintf(r->note, sizeof(r->note), "%s", at.note);
+            break;
+        }
+        at.n++;
+    }
 out:
+    if (suite && suite->release)
+        suite->release(&at);
     mc_key_clear(&vm.key);
     cJSON_Delete(unsecured);
     cJSON_Delete(cfg);
@@ -590,8 +625,9 @@ mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const str
         if (r->rc)
             result_fail(r, r->rc, mc_err_msg(&e));
         else
-            snprintf(r->reason, sizeof(r->reason), "%s signature verified with %s",
-                     r->cryptosuite, r->verification_method);
+            snprintf(r->reason, sizeof(r->reason), "%s signature verified with %s%s%s%s",
+                     r->cryptosuite, r->verification_method, r->note[0] ? " (" : "", r->note,
+                     r->note[0] ? ")" : "");
         failed |= mc_di_rc_is_failure(r->rc);
         unknown |= r->rc && !mc_di_rc_is_failure(r->rc);
         n++;

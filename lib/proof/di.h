@@ -15,10 +15,14 @@
 
 struct mc_jsonld_loader;
 
+struct mc_ctxstore;
+struct mc_jsonld_cache;
+
 /* What proofs need from the outside world. */
 struct mc_di_env {
     const struct mc_fetcher *fetcher;        /* did:web resolution; may be NULL */
-    const struct mc_jsonld_loader *loader;   /* contexts for RDF suites; may be NULL */
+    struct mc_ctxstore *contexts;            /* pinned contexts for RDF suites; may be NULL */
+    struct mc_jsonld_cache *cache;           /* processed contexts of `contexts`; may be NULL */
     time_t now;                              /* the verifier's clock */
 };
 
@@ -30,16 +34,31 @@ struct mc_di_trace {
     size_t hash_len;
 };
 
+/* One try at hashing for verification. A suite whose input can be read more
+ * than one way (JSON-LD contexts with several pinned revisions) is asked again
+ * with n + 1 while the signature does not match, until it answers
+ * MCRED_ERR_NOTFOUND. Signing always uses attempt 0. */
+struct mc_di_attempt {
+    size_t n;         /* 0 for the first try */
+    void *state;      /* the suite's own, released by suite->release */
+    char note[256];   /* what the try used (e.g. context revisions), for the verdict */
+};
+
 /* A cryptosuite: turns (document without proof, proof configuration) into
  * hashData, which Ed25519 then signs. */
 struct mc_di_suite {
-    const char *name;   /* the "cryptosuite" value */
+    const char *name;        /* the "cryptosuite" value, or the legacy proof type */
+    const char *proof_type;  /* "DataIntegrityProof", or e.g. "Ed25519Signature2020" */
+    bool proof_has_context;  /* the proof carries the document's @context (JCS) */
+    bool sign;               /* false: verification only (legacy suites) */
     mcred_rc (*hash)(const struct mc_di_env *env, const cJSON *unsecured,
-                     const cJSON *proof_config, struct mc_di_trace *trace, uint8_t *out,
-                     size_t *out_len, struct mc_err *err);
+                     const cJSON *proof_config, struct mc_di_trace *trace,
+                     struct mc_di_attempt *at, uint8_t *out, size_t *out_len,
+                     struct mc_err *err);
+    void (*release)(struct mc_di_attempt *at);   /* may be NULL */
 };
 
-/* Look a suite up by name; NULL when unknown. */
+/* Look a suite up by cryptosuite name (or legacy proof type); NULL when unknown. */
 const struct mc_di_suite *mc_di_suite_find(const char *name);
 /* Register a further suite (at start-up, before threads). */
 MC_NODISCARD mcred_rc mc_di_suite_register(const struct mc_di_suite *s);
@@ -79,6 +98,7 @@ struct mc_di_result {
     char verification_method[MC_DID_MAX];
     char controller[MC_DID_MAX];      /* controller of the method, once resolved */
     char created[40];
+    char note[256];                   /* e.g. the context revisions the proof matched */
 };
 
 #define MC_DI_MAX_PROOFS 8

@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <sodium.h>
 
+#include "jsonld/jcs.h"
 #include "proof/jwt.h"
 #include "util/codec.h"
 #include "util/time.h"
@@ -39,8 +40,11 @@ static const char *q(struct qbuf *b, const char *s)
         return "(none)";
     for (; *s && i < sizeof(b->s) - 4; s++) {
         unsigned char c = (unsigned char)*s;
+        char ch = *s;
 
-        b->s[i++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+        if (c < 0x20 || c == 0x7f)
+            ch = '?';
+        b->s[i++] = ch;
     }
     if (*s) {
         while (i > 0 && ((unsigned char)b->s[i - 1] & 0xc0) == 0x80)
@@ -841,7 +845,7 @@ static const char *const claim_names[] = { "iss", "jti", "sub", "nbf", "exp" };
 /* The claims OB 3.0 requires a credential to yield. */
 static mcred_rc claims_for(const cJSON *cred, struct claims *c, struct mc_err *err)
 {
-    const char *name;
+    const char *name = NULL;
     cJSON *subj;
     mcred_rc rc;
 
@@ -956,14 +960,18 @@ static mcred_rc build_header(const struct mc_jwt_key *key, const struct mc_jwt_s
     return MCRED_OK;
 }
 
-/* Append BASE64URL(JSON of v). */
-static mcred_rc append_b64_json(struct mc_buf *out, const cJSON *v)
+/* Append BASE64URL(JSON of v), written as JavaScript's JSON.stringify would
+ * (cJSON's printer rounds doubles: a verifier comparing the payload with the
+ * credential would see other numbers). */
+static mcred_rc append_b64_json(struct mc_buf *out, const cJSON *v, struct mc_err *err)
 {
     struct mc_buf j;
     mcred_rc rc;
 
     mc_buf_init(&j, MC_JWT_MAX_TOKEN);
-    rc = mc_json_print(v, &j);
+    rc = mc_json_stringify(v, 0, &j, err);
+    if (rc == MCRED_ERR_LIMIT)
+        rc = mc_err_set(err, rc, "vc-jwt would exceed %zu bytes", MC_JWT_MAX_TOKEN);
     if (!rc)
         rc = mc_b64url_encode(out, j.ptr, j.len);
     mc_buf_release(&j);
@@ -989,11 +997,11 @@ mcred_rc mc_jwt_sign(const cJSON *cred, const struct mc_jwt_key *key,
     if (!rc)
         rc = build_payload(cred, &c, &pl);
     if (!rc)
-        rc = append_b64_json(out, hdr);
+        rc = append_b64_json(out, hdr, err);
     if (!rc)
         rc = mc_buf_appendc(out, '.');
     if (!rc)
-        rc = append_b64_json(out, pl);
+        rc = append_b64_json(out, pl, err);
     if (!rc && out->len - start > MC_JWT_MAX_TOKEN)
         rc = mc_err_set(err, MCRED_ERR_LIMIT, "vc-jwt would exceed %zu bytes", MC_JWT_MAX_TOKEN);
     if (!rc)
@@ -1181,7 +1189,10 @@ static mcred_rc did_key_resolve(const char *kid, struct mc_jwt_key *out, struct 
     char mb[128];
     mcred_rc rc;
 
-    if (len == 0 || len >= sizeof(mb) || msid[0] != 'z')
+    if (len < 4 || memcmp(msid, "z6Mk", 4) != 0)  /* 0xed01 in base58btc */
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "did:key kid '%s' is not an Ed25519 key; "
+                          "a resolver is needed for it", q(&qb, kid));
+    if (len >= sizeof(mb))
         return mc_err_set(err, MCRED_ERR_INVALID, "did:key kid '%s' is malformed", q(&qb, kid));
     memcpy(mb, msid, len);
     mb[len] = '\0';
@@ -1521,6 +1532,23 @@ static bool kid_names_issuer(const char *kid, const char *iss)
     return strlen(iss) == n && memcmp(kid, iss, n) == 0;
 }
 
+/* True when iss is an Ed25519 did:key whose key is k: the DID is the key. */
+static bool key_is_did_key(const struct mc_jwt_key *k, const char *iss)
+{
+    struct mc_jwt_key d;
+    bool same;
+
+    if (!iss || k->kty != MC_JWT_KTY_ED25519 || strncmp(iss, "did:key:", 8) != 0 ||
+        strchr(iss, '#'))
+        return false;
+    memset(&d, 0, sizeof(d));
+    if (did_key_resolve(iss, &d, NULL) != MCRED_OK)
+        return false;
+    same = mc_jwt_key_equal(&d, k);
+    mc_jwt_key_clear(&d);
+    return same;
+}
+
 mcred_rc mc_jwt_verify(const char *token, size_t n, const struct mc_jwt_verify_opts *opts,
                        struct mc_jwt_result *out, struct mc_err *err)
 {
@@ -1545,7 +1573,10 @@ mcred_rc mc_jwt_verify(const char *token, size_t n, const struct mc_jwt_verify_o
     if (!rc)
         rc = check_claims(out, err);
     if (!rc) {
-        out->kid_in_issuer = kid_names_issuer(out->kid, out->iss);
+        out->kid_in_issuer = (out->key_source == MC_JWT_KEYSRC_RESOLVER ||
+                              out->key_source == MC_JWT_KEYSRC_DID_KEY) &&
+                             kid_names_issuer(out->kid, out->iss);
+        out->key_is_iss_did_key = key_is_did_key(&out->key, out->iss);
         rc = check_time(out, opts->now, err);
         if (rc == MCRED_ERR_EXPIRED)
             return rc;

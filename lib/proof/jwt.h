@@ -150,7 +150,10 @@ struct mc_jwt_result {
     enum mc_jwt_shape shape;
     enum mc_jwt_alg alg;
     const char *kid;                   /* borrowed from header; NULL when absent */
-    bool kid_in_issuer;                /* kid minus its "#fragment" equals iss */
+    bool kid_in_issuer;                /* the key was found through kid, and kid minus its
+                                        * "#fragment" equals iss */
+    bool key_is_iss_did_key;           /* iss is an Ed25519 did:key and key is its key
+                                        * (holds whatever the key source) */
     struct mc_jwt_key key;             /* owned copy of the public key that verified */
     enum mc_jwt_key_source key_source;
     const char *iss;                   /* borrowed from payload: the issuer id */
@@ -172,8 +175,11 @@ struct mc_jwt_result {
  *  3. alg: "none" and HMAC algs are MCRED_ERR_VERIFY, other algs than EdDSA,
  *     RS256 and ES256 MCRED_ERR_UNSUPPORTED, an alg that does not fit the
  *     key's type MCRED_ERR_VERIFY.
- *  4. key: opts->key; else "kid" through opts->resolver (or did:key); else
- *     the header "jwk". Resolver errors pass through.
+ *  4. key: opts->key; else "kid" through opts->resolver (with no resolver:
+ *     a did:key kid is decoded here, another kid falls back to the "jwk" or
+ *     is MCRED_ERR_NOTFOUND); else the header "jwk". When both "kid" (or
+ *     opts->key) and "jwk" are used, they must be the same key
+ *     (MCRED_ERR_VERIFY). Resolver errors pass through.
  *  5. signature: MCRED_ERR_VERIFY when it does not verify.
  *  6. payload: a JSON object; the credential is "vc" when that is an object
  *     and the payload has no "@context", else the payload. For the "vc" shape
@@ -191,7 +197,7 @@ struct mc_jwt_result {
  * MCRED_OK and MCRED_ERR_EXPIRED release it with mc_jwt_result_release.
  * This proves who signed (out->key) and that claims and credential agree;
  * whether that key belongs to the issuer is the caller's check (see
- * key_source and kid_in_issuer). Thread-safe. */
+ * key_source, kid_in_issuer and key_is_iss_did_key). opts must not be NULL. Thread-safe. */
 MC_NODISCARD mcred_rc mc_jwt_verify(const char *token, size_t n,
                                     const struct mc_jwt_verify_opts *opts,
                                     struct mc_jwt_result *out, struct mc_err *err);

@@ -39,7 +39,7 @@ static mcred_rc sign_bytes(const char *p, size_t n, const struct mc_key *k,
 {
     const char *suite = o->suite ? o->suite : "eddsa-jcs-2022";
     struct mc_di_sign_opts so = { 0 };
-    struct mc_di_env env = { NULL, o->loader, o->now };
+    struct mc_di_env env = { NULL, o->contexts, o->cache, o->now };
     cJSON *doc = NULL;
     mcred_rc rc;
 

@@ -12,7 +12,8 @@
 #include "crypto/keys.h"
 #include "util/buf.h"
 
-struct mc_jsonld_loader;
+struct mc_ctxstore;
+struct mc_jsonld_cache;
 
 struct mc_sign_opts {
     const char *suite;                /* "eddsa-jcs-2022" (default), "eddsa-rdfc-2022", "vc-jwt" */
@@ -21,7 +22,8 @@ struct mc_sign_opts {
     const char *proof_purpose;        /* NULL: assertionMethod */
     const char *challenge, *domain;   /* presentations */
     time_t now;
-    const struct mc_jsonld_loader *loader;  /* contexts for eddsa-rdfc-2022 */
+    struct mc_ctxstore *contexts;     /* pinned contexts (eddsa-rdfc-2022); NULL: none */
+    struct mc_jsonld_cache *cache;    /* processed contexts of `contexts`; may be NULL */
     bool pretty;                      /* indent the JSON output */
 };
 

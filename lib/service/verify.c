@@ -179,7 +179,7 @@ static void check_status(struct mc_verdict *v, const cJSON *doc)
 
 static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o)
 {
-    struct mc_di_env env = { o->fetcher, o->loader, o->now };
+    struct mc_di_env env = { o->fetcher, o->contexts, o->cache, o->now };
     struct mc_di_expect ex = { NULL, o->challenge, o->domain };
     struct mc_di_result res[MC_DI_MAX_PROOFS];
     size_t n = 0, i;
@@ -214,10 +214,40 @@ static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_ve
         check(v, "issuer", MC_CHECK_UNKNOWN, "no verified proof to bind to the issuer");
 }
 
+/* kid resolution for VC-JWT: DID URLs through the DID resolver (did:key,
+ * did:web with the verifier's fetcher). */
+static mcred_rc jwt_resolve(void *ud, const char *kid, const char *alg, struct mc_jwt_key *out,
+                            struct mc_err *err)
+{
+    const struct mc_verify_opts *o = ud;
+    struct mc_vm vm;
+    mcred_rc rc;
+
+    rc = mc_did_resolve_vm(kid, o->fetcher, &vm, err);
+    if (rc)
+        return rc;
+    rc = mc_jwt_key_from_ed25519(out, &vm.key);
+    mc_key_clear(&vm.key);
+    return rc;
+}
+
+/* The JWT checks before a payload exists: what kind of failure it was. */
+static void jwt_early_failure(struct mc_verdict *v, mcred_rc rc, const struct mc_err *err)
+{
+    if (rc == MCRED_ERR_INVALID || rc == MCRED_ERR_LIMIT) {
+        check(v, "format", MC_CHECK_FAIL, "%s", mc_err_msg(err));
+        return;
+    }
+    check(v, "format", MC_CHECK_PASS, "a compact JWS (VC-JWT)");
+    check(v, "proof", mc_di_rc_is_failure(rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN, "%s",
+          mc_err_msg(err));
+}
+
 static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
                            const struct mc_verify_opts *o, bool *expired, bool *early)
 {
-    struct mc_jwt_verify_opts jo = { o->now, NULL, NULL };
+    struct mc_jwt_resolver resolver = { jwt_resolve, (void *)(uintptr_t)o };
+    struct mc_jwt_verify_opts jo = { o->now, &resolver, NULL };
     struct mc_jwt_result r;
     struct mc_err err;
     mcred_rc rc;
@@ -232,7 +262,7 @@ static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
         return rc;
     }
     if (!r.payload) {
-        check(v, "format", MC_CHECK_FAIL, "%s", mc_err_msg(&err));
+        jwt_early_failure(v, rc, &err);
         mc_jwt_result_release(&r);
         return MCRED_OK;
     }
@@ -248,19 +278,19 @@ static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
     }
     if (rc == MCRED_OK || rc == MCRED_ERR_EXPIRED) {
         check(v, "proof", MC_CHECK_PASS, "%s signature verified%s%s", mc_jwt_alg_name(r.alg),
-              r.kid ? " with " : "", r.kid ? r.kid : " with the header's jwk");
-    } else {
-        check(v, "proof", rc == MCRED_ERR_VERIFY || rc == MCRED_ERR_INVALID ? MC_CHECK_FAIL :
-              MC_CHECK_UNKNOWN, "%s", mc_err_msg(&err));
-    }
-    if (rc == MCRED_OK || rc == MCRED_ERR_EXPIRED) {
+              r.kid ? " with " : " with the header's jwk", r.kid ? r.kid : "");
         iss = r.iss;
-        if (r.key_source == MC_JWT_KEYSRC_DID_KEY || r.key_source == MC_JWT_KEYSRC_RESOLVER)
+        if (r.key_is_iss_did_key)
+            check(v, "issuer", MC_CHECK_PASS, "the key is the issuer's own did:key %s", iss);
+        else if (r.key_source == MC_JWT_KEYSRC_DID_KEY || r.key_source == MC_JWT_KEYSRC_RESOLVER)
             check_binding(v, iss, "", r.kid);
         else
             check(v, "issuer", MC_CHECK_UNKNOWN, "the key came from the token's own header "
                                                  "(jwk): it is not bound to the issuer %s",
                   iss ? iss : "(none)");
+    } else {
+        check(v, "proof", mc_di_rc_is_failure(rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN, "%s",
+              mc_err_msg(&err));
     }
     if (r.credential)
         check_dates(v, r.credential, o->now, expired, early);

@@ -13,7 +13,8 @@
 #include "util/buf.h"
 #include "util/fetch.h"
 
-struct mc_jsonld_loader;
+struct mc_ctxstore;
+struct mc_jsonld_cache;
 
 enum mc_check_state {
     MC_CHECK_PASS = 0,   /* established and fine */
@@ -53,7 +54,8 @@ struct mc_verdict {
 struct mc_verify_opts {
     time_t now;                               /* the verifier's clock */
     const struct mc_fetcher *fetcher;         /* did:web, status lists; may be NULL */
-    const struct mc_jsonld_loader *loader;    /* contexts for JSON-LD suites; may be NULL */
+    struct mc_ctxstore *contexts;             /* pinned contexts (RDF suites); may be NULL */
+    struct mc_jsonld_cache *cache;            /* processed contexts of `contexts`; may be NULL */
     const char *challenge;                    /* expected, for presentations */
     const char *domain;
 };

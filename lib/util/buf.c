@@ -50,6 +50,7 @@ mcred_rc mc_buf_grow(struct mc_buf *b, size_t n)
         return MCRED_ERR_NOMEM;
     b->ptr = p;
     b->cap = cap;
+    b->ptr[b->len] = '\0';   /* ptr is a C string from the first allocation on */
     return MCRED_OK;
 }
 

@@ -278,17 +278,3 @@ bool mc_json_has_str(const cJSON *v, const char *s)
     }
     return false;
 }
-
-mcred_rc mc_json_print(const cJSON *v, struct mc_buf *out)
-{
-    char *s;
-    mcred_rc rc;
-
-    pthread_once(&hooks_once, set_hooks);
-    s = cJSON_PrintUnformatted(v);
-    if (!s)
-        return MCRED_ERR_NOMEM;
-    rc = mc_buf_appends(out, s);
-    cJSON_free(s);
-    return rc;
-}

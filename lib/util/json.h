@@ -40,8 +40,6 @@ bool mc_utf8_valid(const char *p, size_t n);
 
 /* Member key of obj as a string, or NULL when absent or not a string. Borrowed. */
 const char *mc_json_str(const cJSON *obj, const char *key);
-/* Serialize compactly into out (appends). */
-MC_NODISCARD mcred_rc mc_json_print(const cJSON *v, struct mc_buf *out);
 /* True when v is an array containing the string s, or is the string s. */
 bool mc_json_has_str(const cJSON *v, const char *s);
 

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "jsonld/jcs.h"
 #include "util/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     mc_buf_init(&b, 1 << 20);
     if (mc_json_parse((const char *)data, size, 0, &v, NULL) == MCRED_OK) {
-        if (mc_json_print(v, &b) != MCRED_OK)
+        if (mc_json_stringify(v, 0, &b, NULL) != MCRED_OK)
             abort();
     }
     cJSON_Delete(v);

@@ -75,7 +75,7 @@ static void test_vector_sign(void)
     struct mc_buf cd, cp, hex;
     struct mc_di_trace tr = { &cd, &cp, { 0 }, 0 };
     struct mc_di_sign_opts o = { 0 };
-    struct mc_di_env env = { NULL, NULL, 0 };
+    struct mc_di_env env = { NULL, NULL, NULL, 0 };
     struct mc_err err;
     const cJSON *got_proof, *want_proof;
 
@@ -121,7 +121,7 @@ static void test_vector_sign(void)
 static mcred_rc verify(const cJSON *doc, const struct mc_di_expect *ex, time_t now,
                        struct mc_di_result *res, size_t *n)
 {
-    struct mc_di_env env = { NULL, NULL, now };
+    struct mc_di_env env = { NULL, NULL, NULL, now };
     struct mc_err err;
 
     mc_err_clear(&err);
@@ -180,7 +180,7 @@ static void test_options_and_sets(void)
 {
     static const uint8_t s1[32] = { 9 }, s2[32] = { 10 };
     struct mc_key k1, k2;
-    struct mc_di_env env = { NULL, NULL, 1800000000 };
+    struct mc_di_env env = { NULL, NULL, NULL, 1800000000 };
     struct mc_di_sign_opts o = { 0 };
     struct mc_di_expect ex = { 0 };
     struct mc_di_result res[MC_DI_MAX_PROOFS];
@@ -258,7 +258,7 @@ static void test_torture(void)
 {
     static const uint8_t s1[32] = { 11 };
     struct mc_key k;
-    struct mc_di_env env = { NULL, NULL, 1800000000 };
+    struct mc_di_env env = { NULL, NULL, NULL, 1800000000 };
     struct mc_di_result res[MC_DI_MAX_PROOFS];
     unsigned long i;
     size_t n;

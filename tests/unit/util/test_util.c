@@ -6,6 +6,7 @@
 #include "check.h"
 #include "util/buf.h"
 #include "util/codec.h"
+#include "jsonld/jcs.h"
 #include "util/json.h"
 
 static void test_strerror(void)
@@ -252,7 +253,7 @@ static void test_torture(void)
         mcred_test_fail_alloc(n);
         rc = mc_json_parse(doc, sizeof(doc) - 1, 0, &v, NULL);
         if (!rc)
-            rc = mc_json_print(v, &b);
+            rc = mc_json_stringify(v, 0, &b, NULL);
         if (!rc)
             rc = mc_base58_encode(&b, doc, sizeof(doc) - 1);
         mcred_test_fail_alloc(0);

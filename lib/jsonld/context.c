@@ -1,0 +1,1855 @@
+/* context.c - JSON-LD 1.1 context processing (API §4.1), term definitions
+ * (§4.2) and IRI expansion (§4.3), with the processed-context cache.
+ *
+ * Design notes:
+ * - An active context is immutable once built. Terms sit in an open-addressing
+ *   hash table; building a context clones the table (pointers only) and
+ *   defines terms in the clone. Term definitions and the strings they hold
+ *   point into the context documents where they can, so nothing is re-parsed
+ *   or copied; computed IRIs are copied into the arena.
+ * - Every context processing step from expansion (a context value applied to
+ *   an active context) is memoized: key (active context, context value or
+ *   remote URL, base URL, flags), value the resulting context. Steps that only
+ *   involve cached remote documents go to the shared cache generation, the
+ *   rest to a per-call table. So a credential whose contexts are all remote
+ *   pays for each scoped context once per process, not once per node.
+ * - Bounds: recursion depth (JLD_MAX_DEPTH), nested and loaded remote contexts
+ *   (JLD_MAX_REMOTE), and work steps (opts->max_work).
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "jsonld/iri.h"
+#include "jsonld/jsonld_int.h"
+
+#define GEN_MAX_ENTRIES 4096
+#define GEN_MAX_BYTES ((size_t)32 << 20)
+
+/* --- arena --------------------------------------------------------------- */
+
+struct jld_chunk {
+    struct jld_chunk *next;
+    size_t size;            /* bytes in data */
+    size_t used;            /* bytes handed out */
+    max_align_t data[];
+};
+
+#define ARENA_ALIGN (sizeof(max_align_t))
+#define ARENA_CHUNK 8192
+
+static void *arena_alloc(struct jld_arena *a, size_t n)
+{
+    struct jld_chunk *c = a->head;
+    size_t sz;
+    void *p;
+
+    n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    if (!c || c->size - c->used < n) {
+        /* small first (a call that only reads the cache allocates little),
+         * then doubling up to ARENA_CHUNK */
+        sz = a->bytes < 512 ? 512 : a->bytes < ARENA_CHUNK ? a->bytes : ARENA_CHUNK;
+        if (n > sz / 2)
+            sz = n;
+        c = mc_malloc(sizeof(*c) + sz);
+        if (!c)
+            return NULL;
+        c->size = sz;
+        c->used = 0;
+        a->bytes += sz;
+        /* a big one-off block goes behind the current chunk, which stays in use */
+        if (a->head && sz == n) {
+            c->next = a->head->next;
+            a->head->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static char *arena_strndup(struct jld_arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void arena_release(struct jld_arena *a)
+{
+    struct jld_chunk *c = a->head, *next;
+
+    while (c) {
+        next = c->next;
+        mc_free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->bytes = 0;
+}
+
+/* Move all of src's chunks into dst. */
+static void arena_merge(struct jld_arena *dst, struct jld_arena *src)
+{
+    struct jld_chunk *tail = src->head;
+
+    if (!tail)
+        return;
+    while (tail->next)
+        tail = tail->next;
+    tail->next = dst->head;
+    dst->head = src->head;
+    dst->bytes += src->bytes;
+    src->head = NULL;
+    src->bytes = 0;
+}
+
+/* --- keywords ------------------------------------------------------------ */
+
+const char *const jld_keywords[KW_COUNT] = {
+    NULL, "@base", "@container", "@context", "@direction", "@graph", "@id", "@import",
+    "@included", "@index", "@json", "@language", "@list", "@nest", "@none", "@prefix",
+    "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab",
+};
+
+enum jld_kw jld_keyword(const char *s)
+{
+    /* jld_keywords is sorted: the first index for each second letter b..v */
+    static const unsigned char first[21] = {
+        KW_BASE, KW_CONTAINER, KW_DIRECTION, 0, 0, KW_GRAPH, 0, KW_ID, KW_JSON, 0,
+        KW_LANGUAGE, 0, KW_NEST, 0, KW_PREFIX, 0, KW_REVERSE, KW_SET, KW_TYPE, 0, KW_VALUE,
+    };
+    unsigned i;
+
+    if (s[0] != '@' || s[1] < 'b' || s[1] > 'v')
+        return KW_NO;
+    for (i = first[s[1] - 'b']; i && i < KW_COUNT && jld_keywords[i][1] == s[1]; i++) {
+        if (strcmp(s + 2, jld_keywords[i] + 2) == 0)
+            return (enum jld_kw)i;
+    }
+    return KW_NO;
+}
+
+bool jld_is_keyword(const char *s)
+{
+    return jld_keyword(s) != KW_NO;
+}
+
+bool jld_keyword_form(const char *s)
+{
+    size_t i;
+
+    if (s[0] != '@' || !s[1])
+        return false;
+    for (i = 1; s[i]; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return false;
+    }
+    return true;
+}
+
+/* --- errors and work ----------------------------------------------------- */
+
+/* "$.a.b[2]" for the current JSON path; the tail when too long. */
+static void path_format(const struct jld_state *st, char *out, size_t n)
+{
+    char tmp[512];
+    size_t len = 1, i;
+
+    tmp[0] = '$';
+    tmp[1] = '\0';
+    for (i = 0; i < st->npath && i < JLD_MAX_PATH && len < sizeof(tmp) - 1; i++) {
+        int k;
+
+        if (st->path[i].key)
+            k = snprintf(tmp + len, sizeof(tmp) - len, ".%s", st->path[i].key);
+        else
+            k = snprintf(tmp + len, sizeof(tmp) - len, "[%zu]", st->path[i].idx);
+        if (k < 0)
+            break;
+        len += (size_t)k;
+        if (len >= sizeof(tmp))
+            len = sizeof(tmp) - 1;
+    }
+    if (len < n) {
+        memcpy(out, tmp, len + 1);
+    } else {
+        memcpy(out, "...", 3);
+        memcpy(out + 3, tmp + len - (n - 4), n - 4);
+        out[n - 1] = '\0';
+    }
+}
+
+mcred_rc jld_fail(struct jld_state *st, mcred_rc rc, const char *fmt, ...)
+{
+    char detail[200], path[96];
+    va_list ap;
+
+    if (!st->err)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    path_format(st, path, sizeof(path));
+    if (st->in_url)
+        return mc_err_set(st->err, rc, "%s at %s, in context '%.80s'", detail, path, st->in_url);
+    return mc_err_set(st->err, rc, "%s at %s", detail, path);
+}
+
+static mcred_rc nomem(struct jld_state *st)
+{
+    return mc_err_set(st->err, MCRED_ERR_NOMEM, "out of memory during JSON-LD processing");
+}
+
+mcred_rc jld_work(struct jld_state *st, size_t n)
+{
+    st->work += n;
+    if (st->work > st->max_work)
+        return jld_fail(st, MCRED_ERR_LIMIT, "JSON-LD processing exceeds the work limit of %zu steps",
+                        st->max_work);
+    return MCRED_OK;
+}
+
+/* --- term table ---------------------------------------------------------- */
+
+const struct jld_term jld_tomb;
+
+/* A fast hash of n bytes, eight at a time (values only used in-process). */
+static uint32_t hash_mem(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    }
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 32);
+}
+
+static uint32_t hash_str(const char *s)
+{
+    return s ? hash_mem(s, strlen(s)) : 0x9e3779b9u;
+}
+
+const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len)
+{
+    uint32_t h, i, mask;
+    const struct jld_term *t;
+
+    if (!c->n)
+        return NULL;
+    h = hash_mem(s, len);
+    mask = c->cap - 1;
+    for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
+        if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+static const struct jld_term *term_get(const struct jld_ctx *c, const char *s)
+{
+    return jld_term_get(c, s, strlen(s));
+}
+
+/* Rebuild c's table with cap slots, dropping tombstones. */
+static mcred_rc table_resize(struct jld_arena *a, struct jld_ctx *c, uint32_t cap)
+{
+    const struct jld_term **slot = arena_alloc(a, cap * sizeof(*slot));
+    uint32_t i, j;
+
+    if (!slot)
+        return MCRED_ERR_NOMEM;
+    memset(slot, 0, cap * sizeof(*slot));
+    for (i = 0; i < c->cap; i++) {
+        const struct jld_term *t = c->slot[i];
+
+        if (!t || t == &jld_tomb)
+            continue;
+        for (j = t->hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+            ;
+        slot[j] = t;
+    }
+    c->slot = slot;
+    c->cap = cap;
+    c->used = c->n;
+    return MCRED_OK;
+}
+
+/* Define (or replace) t in the context being built. */
+static mcred_rc table_put(struct jld_arena *a, struct jld_ctx *c, const struct jld_term *t)
+{
+    uint32_t i, mask, tomb = UINT32_MAX;
+    const struct jld_term *s;
+
+    if ((c->used + 1) * 4 > c->cap * 3) {
+        uint32_t cap = c->cap ? c->cap : 8;
+
+        while ((c->n + 1) * 4 > cap * 2)
+            cap *= 2;
+        if (table_resize(a, c, cap))
+            return MCRED_ERR_NOMEM;
+    }
+    mask = c->cap - 1;
+    for (i = t->hash & mask; (s = c->slot[i]) != NULL; i = (i + 1) & mask) {
+        if (s == &jld_tomb) {
+            if (tomb == UINT32_MAX)
+                tomb = i;
+        } else if (s->hash == t->hash && s->len == t->len && memcmp(s->name, t->name, t->len) == 0) {
+            c->slot[i] = t;
+            return MCRED_OK;
+        }
+    }
+    if (tomb != UINT32_MAX) {
+        c->slot[tomb] = t;
+    } else {
+        c->slot[i] = t;
+        c->used++;
+    }
+    c->n++;
+    return MCRED_OK;
+}
+
+static void table_remove(struct jld_ctx *c, const char *s)
+{
+    size_t len = strlen(s);
+    uint32_t h = hash_mem(s, len), i, mask;
+    const struct jld_term *t;
+
+    if (!c->n)
+        return;
+    mask = c->cap - 1;
+    for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
+        if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0) {
+            c->slot[i] = &jld_tomb;
+            c->n--;
+            return;
+        }
+    }
+}
+
+static bool has_protected(const struct jld_ctx *c)
+{
+    uint32_t i;
+
+    for (i = 0; i < c->cap; i++) {
+        const struct jld_term *t = c->slot[i];
+
+        if (t && t != &jld_tomb && t->protect)
+            return true;
+    }
+    return false;
+}
+
+static struct jld_ctx *ctx_clone(struct jld_state *st, struct jld_arena *a,
+                                 const struct jld_ctx *src, bool persistent)
+{
+    struct jld_ctx *c = arena_alloc(a, sizeof(*c));
+
+    if (!c)
+        return NULL;
+    *c = *src;
+    c->persistent = persistent;
+    if (src->cap) {
+        c->slot = arena_alloc(a, src->cap * sizeof(*c->slot));
+        if (!c->slot)
+            return NULL;
+        memcpy(c->slot, src->slot, src->cap * sizeof(*c->slot));
+    }
+    st->work += src->cap / 2;  /* bounds the memory clones take, too */
+    return c;
+}
+
+/* --- memo: context transitions ------------------------------------------- */
+
+struct jld_memo_ent {
+    struct jld_memo_ent *next;
+    uint32_t hash;
+    unsigned flags;
+    const struct jld_ctx *from;
+    const cJSON *node;        /* context value, or NULL for a remote URL */
+    const char *url;          /* remote URL, or NULL */
+    const char *base;         /* base URL, or NULL */
+    const struct jld_ctx *to;
+};
+
+struct memo_key {
+    uint32_t hash;
+    unsigned flags;
+    const struct jld_ctx *from;
+    const cJSON *node;
+    const char *url;
+    const char *base;
+};
+
+static void memo_key_init(struct memo_key *k, const struct jld_ctx *from, const cJSON *node,
+                          const char *url, const char *base, unsigned flags)
+{
+    uint64_t h = (uint64_t)(uintptr_t)from * 0x9E3779B97F4A7C15ull;
+
+    h ^= (uint64_t)(uintptr_t)node * 0xC2B2AE3D27D4EB4Full;
+    h ^= (uint64_t)hash_str(url) * 0x165667B19E3779F9ull;
+    h ^= (uint64_t)hash_str(base) * 0x27D4EB2F165667C5ull;
+    h ^= flags;
+    k->hash = (uint32_t)(h ^ (h >> 29) ^ (h >> 41));
+    k->flags = flags;
+    k->from = from;
+    k->node = node;
+    k->url = url;
+    k->base = base;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return a == b || strcmp(a, b) == 0;
+}
+
+static const struct jld_ctx *memo_find(const struct jld_memo *m, const struct memo_key *k)
+{
+    const struct jld_memo_ent *e;
+
+    if (!m->nb)
+        return NULL;
+    for (e = m->b[k->hash & (m->nb - 1)]; e; e = e->next) {
+        if (e->hash == k->hash && e->from == k->from && e->node == k->node &&
+            e->flags == k->flags && str_eq(e->url, k->url) && str_eq(e->base, k->base))
+            return e->to;
+    }
+    return NULL;
+}
+
+/* Add k -> to; entry and strings go into a. A failure only loses the memo. */
+static void memo_add(struct jld_memo *m, struct jld_arena *a, const struct memo_key *k,
+                     const struct jld_ctx *to)
+{
+    struct jld_memo_ent *e;
+    size_t i;
+
+    if (m->n >= m->nb) {
+        size_t nb = m->nb ? m->nb * 2 : 64;
+        struct jld_memo_ent **b = mc_calloc(nb, sizeof(*b));
+
+        if (!b)
+            return;
+        for (i = 0; i < m->nb; i++) {
+            while (m->b[i]) {
+                e = m->b[i];
+                m->b[i] = e->next;
+                e->next = b[e->hash & (nb - 1)];
+                b[e->hash & (nb - 1)] = e;
+            }
+        }
+        mc_free(m->b);
+        m->b = b;
+        m->nb = nb;
+    }
+    e = arena_alloc(a, sizeof(*e));
+    if (!e)
+        return;
+    e->hash = k->hash;
+    e->flags = k->flags;
+    e->from = k->from;
+    e->node = k->node;
+    e->to = to;
+    e->url = k->url ? arena_strndup(a, k->url, strlen(k->url)) : NULL;
+    e->base = k->base ? arena_strndup(a, k->base, strlen(k->base)) : NULL;
+    if ((k->url && !e->url) || (k->base && !e->base))
+        return;
+    e->next = m->b[k->hash & (m->nb - 1)];
+    m->b[k->hash & (m->nb - 1)] = e;
+    m->n++;
+}
+
+static void memo_release(struct jld_memo *m)
+{
+    mc_free(m->b);
+    m->b = NULL;
+    m->nb = 0;
+    m->n = 0;
+}
+
+/* --- the shared cache ---------------------------------------------------- */
+
+struct jld_root {
+    struct jld_root *next;
+    const char *base;
+    bool json10;
+    const struct jld_ctx *ctx;
+};
+
+struct jld_gen {
+    unsigned refs;             /* the cache (while current) plus calls using it */
+    struct jld_arena arena;    /* contexts, terms, memo entries */
+    struct jld_memo memo;
+    struct jld_root *roots;
+    size_t entries;            /* memo entries and roots */
+};
+
+static struct jld_gen *gen_new(void)
+{
+    struct jld_gen *g = mc_calloc(1, sizeof(*g));
+
+    if (g)
+        g->refs = 1;
+    return g;
+}
+
+static void gen_free(struct jld_gen *g)
+{
+    if (!g)
+        return;
+    memo_release(&g->memo);
+    arena_release(&g->arena);
+    mc_free(g);
+}
+
+mcred_rc mc_jsonld_cache_new(struct mc_jsonld_cache **out)
+{
+    struct mc_jsonld_cache *c = mc_calloc(1, sizeof(*c));
+
+    *out = NULL;
+    if (!c)
+        return MCRED_ERR_NOMEM;
+    c->cur = gen_new();
+    if (!c->cur || pthread_mutex_init(&c->mu, NULL) != 0) {
+        gen_free(c->cur);
+        mc_free(c);
+        return MCRED_ERR_NOMEM;
+    }
+    *out = c;
+    return MCRED_OK;
+}
+
+void mc_jsonld_cache_free(struct mc_jsonld_cache *c)
+{
+    if (!c)
+        return;
+    gen_free(c->cur);
+    pthread_mutex_destroy(&c->mu);
+    mc_free(c);
+}
+
+static void cache_acquire(struct jld_state *st)
+{
+    struct mc_jsonld_cache *c = st->o->cache;
+
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    st->cache = c;
+    st->gen = c->cur;
+    st->gen->refs++;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cache_release(struct jld_state *st)
+{
+    struct mc_jsonld_cache *c = st->cache;
+    struct jld_gen *g = st->gen, *dead = NULL;
+
+    if (!g) {
+        arena_release(&st->pers);
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    if (st->published)
+        arena_merge(&g->arena, &st->pers);
+    if (g == c->cur && (g->entries > GEN_MAX_ENTRIES || g->arena.bytes > GEN_MAX_BYTES)) {
+        struct jld_gen *n = gen_new();
+
+        if (n) {
+            c->cur = n;
+            g->refs--;  /* the cache's reference */
+        }
+    }
+    if (--g->refs == 0)
+        dead = g;
+    pthread_mutex_unlock(&c->mu);
+    arena_release(&st->pers);
+    gen_free(dead);
+    st->gen = NULL;
+}
+
+/* Look a transition up: the shared generation for persistent keys, else the
+ * call's own table. */
+static const struct jld_ctx *transition_find(struct jld_state *st, const struct memo_key *k,
+                                             bool shared)
+{
+    const struct jld_ctx *to;
+
+    if (!shared)
+        return memo_find(&st->memo, k);
+    pthread_mutex_lock(&st->cache->mu);
+    to = memo_find(&st->gen->memo, k);
+    pthread_mutex_unlock(&st->cache->mu);
+    return to;
+}
+
+static void transition_add(struct jld_state *st, const struct memo_key *k, bool shared,
+                           const struct jld_ctx *to)
+{
+    if (!shared) {
+        memo_add(&st->memo, &st->scratch, k, to);
+        return;
+    }
+    pthread_mutex_lock(&st->cache->mu);
+    if (!memo_find(&st->gen->memo, k)) {
+        memo_add(&st->gen->memo, &st->gen->arena, k, to);
+        st->gen->entries++;
+        st->published = true;
+    }
+    pthread_mutex_unlock(&st->cache->mu);
+}
+
+/* --- state --------------------------------------------------------------- */
+
+struct jld_doc {
+    struct jld_doc *next;
+    const char *url;
+    const cJSON *doc;
+};
+
+mcred_rc jld_state_init(struct jld_state *st, const struct mc_jsonld_opts *o, struct mc_err *err)
+{
+    memset(st, 0, offsetof(struct jld_state, path));  /* path[] is written before read */
+    st->npath = 0;
+    st->o = o;
+    st->err = err;
+    st->base = o->base;
+    st->max_work = o->max_work ? o->max_work : JLD_DEFAULT_WORK;
+    cache_acquire(st);
+    return MCRED_OK;
+}
+
+void jld_state_release(struct jld_state *st)
+{
+    cache_release(st);
+    memo_release(&st->memo);
+    arena_release(&st->scratch);
+}
+
+static struct jld_arena *arena_for(struct jld_state *st, bool persistent)
+{
+    return persistent ? &st->pers : &st->scratch;
+}
+
+static struct jld_ctx *ctx_new(struct jld_arena *a, const char *base, bool json10,
+                               bool persistent)
+{
+    struct jld_ctx *c = arena_alloc(a, sizeof(*c));
+
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof(*c));
+    c->base = base;
+    c->orig_base = base;
+    c->json10 = json10;
+    c->persistent = persistent;
+    return c;
+}
+
+mcred_rc jld_root(struct jld_state *st, const struct jld_ctx **out)
+{
+    const char *base = st->o->base;
+    bool json10 = st->o->json10;
+    struct jld_root *r;
+    struct jld_ctx *c = NULL;
+    struct jld_gen *g = st->gen;
+
+    *out = NULL;
+    if (!g) {
+        *out = ctx_new(&st->scratch, base, json10, false);
+        return *out ? MCRED_OK : nomem(st);
+    }
+    pthread_mutex_lock(&st->cache->mu);
+    for (r = g->roots; r; r = r->next) {
+        if (r->json10 == json10 && str_eq(r->base, base)) {
+            *out = r->ctx;
+            break;
+        }
+    }
+    if (!*out) {
+        const char *b = base ? arena_strndup(&g->arena, base, strlen(base)) : NULL;
+
+        r = arena_alloc(&g->arena, sizeof(*r));
+        if ((!base || b) && r)
+            c = ctx_new(&g->arena, b, json10, true);
+        if (c) {
+            r->base = b;
+            r->json10 = json10;
+            r->ctx = c;
+            r->next = g->roots;
+            g->roots = r;
+            g->entries++;
+            *out = c;
+        }
+    }
+    pthread_mutex_unlock(&st->cache->mu);
+    return *out ? MCRED_OK : nomem(st);
+}
+
+/* --- remote documents ---------------------------------------------------- */
+
+static mcred_rc load_doc(struct jld_state *st, const char *url, const cJSON **out)
+{
+    const struct mc_jsonld_loader *l = st->o->loader;
+    struct jld_doc *d;
+    struct mc_err lerr;
+    mcred_rc rc;
+
+    *out = NULL;
+    for (d = st->docs; d; d = d->next) {
+        if (strcmp(d->url, url) == 0) {
+            *out = d->doc;
+            return MCRED_OK;
+        }
+    }
+    if (!l || !l->load)
+        return jld_fail(st, MCRED_ERR_INVALID,
+                        "loading remote context failed: no document loader for '%.120s'", url);
+    if (st->loads >= JLD_MAX_REMOTE)
+        return jld_fail(st, MCRED_ERR_LIMIT, "context overflow: more than %d remote contexts",
+                        JLD_MAX_REMOTE);
+    st->loads++;
+    mc_err_clear(&lerr);
+    rc = l->load(l->ud, url, out, &lerr);
+    if (rc == MCRED_ERR_NOMEM)
+        return nomem(st);
+    if (rc || !*out)
+        return jld_fail(st, MCRED_ERR_INVALID, "loading remote context failed: '%.120s': %s",
+                        url, rc ? mc_err_msg(&lerr) : "no document");
+    d = arena_alloc(&st->scratch, sizeof(*d));
+    if (!d)
+        return nomem(st);
+    d->url = arena_strndup(&st->scratch, url, strlen(url));
+    if (!d->url)
+        return nomem(st);
+    d->doc = *out;
+    d->next = st->docs;
+    st->docs = d;
+    return MCRED_OK;
+}
+
+/* --- the local context being processed: its entries and "defined" --------- */
+
+enum { DEF_NO = 0, DEF_BUSY, DEF_DONE };
+
+struct lentry {
+    const char *key;
+    size_t len;
+    uint32_t hash;
+    const cJSON *value;
+    unsigned char state;
+};
+
+struct lindex {
+    struct lentry *e;        /* owned; entries in definition order */
+    uint32_t *slot;          /* owned; index + 1 into e, 0 empty */
+    size_t n, cap;           /* entries; slots (power of two) */
+};
+
+static struct lentry *li_find(const struct lindex *li, const char *s, size_t len)
+{
+    uint32_t h = hash_mem(s, len);
+    size_t i, mask = li->cap - 1;
+
+    if (!li->cap)
+        return NULL;
+    for (i = h & mask; li->slot[i]; i = (i + 1) & mask) {
+        struct lentry *e = &li->e[li->slot[i] - 1];
+
+        if (e->hash == h && e->len == len && memcmp(e->key, s, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Keys of a context definition that are not term definitions. */
+static bool ctx_keyword(const char *k)
+{
+    static const char *const kw[] = {
+        "@base", "@direction", "@import", "@language", "@propagate", "@protected",
+        "@version", "@vocab",
+    };
+    size_t i;
+
+    if (k[0] != '@')
+        return false;
+    for (i = 0; i < sizeof(kw) / sizeof(kw[0]); i++) {
+        if (strcmp(k, kw[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static mcred_rc li_add_all(struct lindex *li, const cJSON *obj)
+{
+    const cJSON *m;
+
+    for (m = obj ? obj->child : NULL; m; m = m->next) {
+        size_t len, i;
+        uint32_t h;
+
+        if (!m->string || ctx_keyword(m->string))
+            continue;
+        len = strlen(m->string);
+        if (li_find(li, m->string, len))
+            continue;
+        h = hash_mem(m->string, len);
+        li->e[li->n] = (struct lentry){ m->string, len, h, m, DEF_NO };
+        for (i = h & (li->cap - 1); li->slot[i]; i = (i + 1) & (li->cap - 1))
+            ;
+        li->slot[i] = (uint32_t)++li->n;
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc li_build(struct lindex *li, const cJSON *obj, const cJSON *imp)
+{
+    size_t n = (size_t)cJSON_GetArraySize(obj) + (imp ? (size_t)cJSON_GetArraySize(imp) : 0);
+
+    memset(li, 0, sizeof(*li));
+    li->cap = 8;
+    while (li->cap < n * 2)
+        li->cap *= 2;
+    li->e = mc_allocarray(n ? n : 1, sizeof(*li->e));
+    li->slot = mc_calloc(li->cap, sizeof(*li->slot));
+    if (!li->e || !li->slot)
+        return MCRED_ERR_NOMEM;
+    li_add_all(li, obj);
+    return li_add_all(li, imp);
+}
+
+static void li_release(struct lindex *li)
+{
+    mc_free(li->e);
+    mc_free(li->slot);
+}
+
+/* Everything create-term-definition needs besides the term. */
+struct tdef {
+    struct jld_state *st;
+    struct jld_ctx *r;            /* the context being built */
+    struct jld_arena *a;          /* where r lives */
+    struct lindex *li;            /* the local context and "defined" */
+    const char *base_url;         /* for scoped contexts */
+    bool protect;                 /* @protected of the local context */
+    unsigned flags;               /* JLD_P_OVERRIDE, JLD_P_NOVALIDATE */
+    bool persistent;              /* r and the local context are cached */
+};
+
+static mcred_rc create_term(struct tdef *td, struct lentry *e);
+static mcred_rc process_list(struct jld_state *st, const struct jld_ctx *active,
+                             const cJSON *local, const char *base_url, bool lpers,
+                             unsigned flags, const struct jld_ctx **out);
+
+/* --- IRI expansion (§4.3) ------------------------------------------------- */
+
+/* With td (context processing), terms of the local context that value or
+ * its prefix names are defined first. */
+static mcred_rc expand_iri_t(struct tdef *td, struct jld_state *st, const struct jld_ctx *c,
+                             const char *v, unsigned flags, struct mc_buf *buf, const char **out,
+                             const struct jld_term **tout)
+{
+    const struct jld_term *t;
+    struct lentry *e;
+    const char *colon;
+    size_t len;
+    mcred_rc rc;
+
+    *out = NULL;
+    if (v[0] == '@') {
+        if (jld_is_keyword(v))
+            *out = v;
+        if (jld_keyword_form(v) || *out)
+            return MCRED_OK;
+    }
+    len = strlen(v);
+    if (td) {
+        e = li_find(td->li, v, len);
+        if (e && e->state != DEF_DONE) {
+            rc = create_term(td, e);
+            if (rc)
+                return rc;
+        }
+    }
+    t = jld_term_get(c, v, len);
+    if (tout)
+        *tout = t;
+    if (t && t->iri && t->iri[0] == '@') {
+        *out = t->iri;
+        return MCRED_OK;
+    }
+    if ((flags & JLD_I_VOCAB) && t) {
+        *out = t->iri;
+        return MCRED_OK;
+    }
+    colon = len > 1 ? memchr(v + 1, ':', len - 1) : NULL;
+    if (colon) {
+        size_t plen = (size_t)(colon - v);
+
+        if ((plen == 1 && v[0] == '_') || (colon[1] == '/' && colon[2] == '/')) {
+            *out = v;
+            return MCRED_OK;
+        }
+        if (td) {
+            e = li_find(td->li, v, plen);
+            if (e && e->state != DEF_DONE) {
+                rc = create_term(td, e);
+                if (rc)
+                    return rc;
+            }
+        }
+        t = jld_term_get(c, v, plen);
+        if (t && t->iri && t->prefix) {
+            mc_buf_reset(buf);
+            if (mc_buf_appends(buf, t->iri) || mc_buf_appends(buf, colon + 1))
+                return nomem(st);
+            *out = buf->ptr;
+            return MCRED_OK;
+        }
+        if (mc_iri_is_absolute(v)) {
+            *out = v;
+            return MCRED_OK;
+        }
+    }
+    if ((flags & JLD_I_VOCAB) && c->vocab) {
+        mc_buf_reset(buf);
+        if (mc_buf_appends(buf, c->vocab) || mc_buf_appends(buf, v))
+            return nomem(st);
+        *out = buf->ptr;
+    } else if ((flags & JLD_I_DOCREL) && c->base) {
+        mc_buf_reset(buf);
+        rc = mc_iri_resolve_buf(c->base, v, buf);
+        if (rc)
+            return rc == MCRED_ERR_NOMEM ? nomem(st) : jld_fail(st, rc, "IRI '%.80s' too long", v);
+        *out = buf->ptr;
+    } else {
+        *out = v;
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc expand_iri(struct tdef *td, struct jld_state *st, const struct jld_ctx *c,
+                           const char *v, unsigned flags, struct mc_buf *buf, const char **out)
+{
+    return expand_iri_t(td, st, c, v, flags, buf, out, NULL);
+}
+
+mcred_rc jld_expand_iri(struct jld_state *st, const struct jld_ctx *c, const char *value,
+                        unsigned flags, struct mc_buf *buf, const char **out)
+{
+    return expand_iri_t(NULL, st, c, value, flags, buf, out, NULL);
+}
+
+mcred_rc jld_expand_key(struct jld_state *st, const struct jld_ctx *c, const char *key,
+                        struct mc_buf *buf, const char **out, const struct jld_term **term)
+{
+    *term = NULL;
+    return expand_iri_t(NULL, st, c, key, JLD_I_VOCAB, buf, out, term);
+}
+
+/* --- create term definition (§4.2) ---------------------------------------- */
+
+static bool is_iri_or_bnode(const char *s)
+{
+    return s && ((s[0] == '_' && s[1] == ':') || mc_iri_is_absolute(s));
+}
+
+static bool gen_delim(char c)
+{
+    return c && strchr(":/?#[]@", c) != NULL;
+}
+
+static const char *tstrdup(struct tdef *td, const char *s)
+{
+    if (!s)
+        return NULL;
+    return arena_strndup(td->a, s, strlen(s));
+}
+
+static mcred_rc tfail(struct tdef *td, const char *code, const char *term, const char *what)
+{
+    return jld_fail(td->st, MCRED_ERR_INVALID, "%s: term '%.60s'%s%s", code, term,
+                    what[0] ? ": " : "", what);
+}
+
+/* Parse @container into JLD_C_* bits (§4.2 step 19). */
+static mcred_rc parse_container(struct tdef *td, const char *term, const cJSON *v,
+                                unsigned *bits)
+{
+    static const struct { const char *kw; unsigned bit; } map[] = {
+        { "@list", JLD_C_LIST }, { "@set", JLD_C_SET }, { "@language", JLD_C_LANGUAGE },
+        { "@index", JLD_C_INDEX }, { "@id", JLD_C_ID }, { "@type", JLD_C_TYPE },
+        { "@graph", JLD_C_GRAPH },
+    };
+    const cJSON *it;
+    unsigned b = 0, k, rest;
+    size_t i;
+    bool found;
+
+    *bits = 0;
+    if (cJSON_IsNull(v))
+        return MCRED_OK;
+    if (!cJSON_IsString(v) && !cJSON_IsArray(v))
+        return tfail(td, "invalid container mapping", term, "not a string or array");
+    if (cJSON_IsArray(v) && td->r->json10)
+        return tfail(td, "invalid container mapping", term, "array in json-ld-1.0 mode");
+    for (it = cJSON_IsArray(v) ? v->child : v; it; it = cJSON_IsArray(v) ? it->next : NULL) {
+        if (!cJSON_IsString(it))
+            return tfail(td, "invalid container mapping", term, "not a keyword");
+        found = false;
+        for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+            if (strcmp(it->valuestring, map[i].kw) == 0) {
+                if (b & map[i].bit)
+                    return tfail(td, "invalid container mapping", term, "repeated keyword");
+                b |= map[i].bit;
+                found = true;
+            }
+        }
+        if (!found)
+            return tfail(td, "invalid container mapping", term, it->valuestring);
+    }
+    if (td->r->json10 && (b & (JLD_C_GRAPH | JLD_C_ID | JLD_C_TYPE)))
+        return tfail(td, "invalid container mapping", term, "not in json-ld-1.0 mode");
+    rest = b & ~JLD_C_SET;
+    k = 0;
+    for (i = 0; i < 7; i++)
+        k += (rest >> i) & 1;
+    if (b & JLD_C_LIST) {
+        if (b != JLD_C_LIST)
+            return tfail(td, "invalid container mapping", term, "@list with others");
+    } else if (rest & JLD_C_GRAPH) {
+        if (rest != JLD_C_GRAPH && rest != (JLD_C_GRAPH | JLD_C_ID) &&
+            rest != (JLD_C_GRAPH | JLD_C_INDEX))
+            return tfail(td, "invalid container mapping", term, "bad @graph combination");
+    } else if (k > 1) {
+        return tfail(td, "invalid container mapping", term, "bad combination");
+    }
+    *bits = b;
+    return MCRED_OK;
+}
+
+static bool json_eq(const cJSON *a, const cJSON *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b)
+        return false;
+    return cJSON_Compare(a, b, true) != 0;
+}
+
+/* Equal apart from the protected flag (§4.2 step 27). */
+static bool same_def(const struct jld_term *a, const struct jld_term *b)
+{
+    return str_eq(a->iri, b->iri) && a->prefix == b->prefix && a->reverse == b->reverse &&
+           str_eq(a->type, b->type) && a->container == b->container &&
+           a->has_lang == b->has_lang && (!a->has_lang || str_eq(a->lang, b->lang)) &&
+           a->has_dir == b->has_dir && (!a->has_dir || a->dir == b->dir) &&
+           str_eq(a->index, b->index) && str_eq(a->nest, b->nest) &&
+           a->has_context == b->has_context && (!a->has_context || json_eq(a->context, b->context));
+}
+
+static const char *const term_keys[] = {
+    "@id", "@reverse", "@container", "@context", "@direction", "@index", "@language",
+    "@nest", "@prefix", "@protected", "@type",
+};
+
+static bool allowed_key(const char *k)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(term_keys) / sizeof(term_keys[0]); i++) {
+        if (strcmp(k, term_keys[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The @type entry of a term definition. */
+static mcred_rc def_type(struct tdef *td, const char *term, const cJSON *v,
+                         struct jld_term *d, struct mc_buf *buf)
+{
+    const char *ty;
+    mcred_rc rc;
+
+    if (!cJSON_IsString(v))
+        return tfail(td, "invalid type mapping", term, "@type is not a string");
+    rc = expand_iri(td, td->st, td->r, v->valuestring, JLD_I_VOCAB, buf, &ty);
+    if (rc)
+        return rc;
+    if (ty && td->r->json10 && (!strcmp(ty, "@json") || !strcmp(ty, "@none")))
+        return tfail(td, "invalid type mapping", term, ty);
+    if (!ty || (strcmp(ty, "@id") && strcmp(ty, "@json") && strcmp(ty, "@none") &&
+                strcmp(ty, "@vocab") && !mc_iri_is_absolute(ty)))
+        return tfail(td, "invalid type mapping", term, v->valuestring);
+    d->type = tstrdup(td, ty);
+    return d->type ? MCRED_OK : nomem(td->st);
+}
+
+/* @reverse (§4.2 step 14). *skip: the value has the form of a keyword. */
+static mcred_rc def_reverse(struct tdef *td, const char *term, const cJSON *value,
+                            struct jld_term *d, struct mc_buf *buf, bool *skip)
+{
+    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(value, "@reverse");
+    const cJSON *cv = cJSON_GetObjectItemCaseSensitive(value, "@container");
+    const char *iri;
+    mcred_rc rc;
+
+    if (cJSON_GetObjectItemCaseSensitive(value, "@id") ||
+        cJSON_GetObjectItemCaseSensitive(value, "@nest"))
+        return tfail(td, "invalid reverse property", term, "@reverse with @id or @nest");
+    if (!cJSON_IsString(rv))
+        return tfail(td, "invalid IRI mapping", term, "@reverse is not a string");
+    if (jld_keyword_form(rv->valuestring)) {
+        *skip = true;
+        return MCRED_OK;
+    }
+    rc = expand_iri(td, td->st, td->r, rv->valuestring, JLD_I_VOCAB, buf, &iri);
+    if (rc)
+        return rc;
+    if (!is_iri_or_bnode(iri))
+        return tfail(td, "invalid IRI mapping", term, rv->valuestring);
+    d->iri = tstrdup(td, iri);
+    if (!d->iri)
+        return nomem(td->st);
+    if (cv) {
+        if (!cJSON_IsNull(cv) &&
+            !(cJSON_IsString(cv) && (!strcmp(cv->valuestring, "@set") ||
+                                     !strcmp(cv->valuestring, "@index"))))
+            return tfail(td, "invalid reverse property", term, "container not @set or @index");
+        d->container = cJSON_IsNull(cv) ? 0 : !strcmp(cv->valuestring, "@set") ? JLD_C_SET
+                                                                            : JLD_C_INDEX;
+    }
+    d->reverse = true;
+    return MCRED_OK;
+}
+
+/* @id, compact IRI, relative IRI or @vocab: the IRI mapping (§4.2 steps
+ * 15-18). *skip: @id has the form of a keyword. */
+static mcred_rc def_iri(struct tdef *td, struct lentry *e, const cJSON *idv, bool simple,
+                        struct jld_term *d, struct mc_buf *buf, bool *skip)
+{
+    const char *term = e->key, *iri, *colon;
+    struct jld_state *st = td->st;
+    mcred_rc rc;
+
+    if (idv && !(cJSON_IsString(idv) && strcmp(idv->valuestring, term) == 0)) {
+        if (cJSON_IsNull(idv))
+            return MCRED_OK;
+        if (!cJSON_IsString(idv))
+            return tfail(td, "invalid IRI mapping", term, "@id is not a string");
+        if (!jld_is_keyword(idv->valuestring) && jld_keyword_form(idv->valuestring)) {
+            *skip = true;
+            return MCRED_OK;
+        }
+        rc = expand_iri(td, st, td->r, idv->valuestring, JLD_I_VOCAB, buf, &iri);
+        if (rc)
+            return rc;
+        if (!iri || (!jld_is_keyword(iri) && !is_iri_or_bnode(iri)))
+            return tfail(td, "invalid IRI mapping", term, idv->valuestring);
+        if (strcmp(iri, "@context") == 0)
+            return tfail(td, "invalid keyword alias", term, "@context");
+        d->iri = tstrdup(td, iri);
+        if (!d->iri)
+            return nomem(st);
+        colon = strchr(term, ':');
+        if ((colon && colon != term && colon[1]) || strchr(term, '/')) {
+            struct mc_buf b2;
+            const char *again;
+            bool same;
+
+            e->state = DEF_DONE;
+            mc_buf_init(&b2, 0);
+            rc = expand_iri(td, st, td->r, term, JLD_I_VOCAB, &b2, &again);
+            same = !rc && str_eq(again, d->iri);
+            mc_buf_release(&b2);
+            if (rc)
+                return rc;
+            if (!same)
+                return tfail(td, "invalid IRI mapping", term, "does not expand to its @id");
+        }
+        if (!strchr(term, ':') && !strchr(term, '/') && simple &&
+            ((d->iri[0] == '_' && d->iri[1] == ':') || gen_delim(d->iri[strlen(d->iri) - 1])))
+            d->prefix = true;
+        return MCRED_OK;
+    }
+    colon = term[0] ? strchr(term + 1, ':') : NULL;
+    if (colon) {
+        size_t plen = (size_t)(colon - term);
+        struct lentry *pe = li_find(td->li, term, plen);
+        const struct jld_term *pt;
+
+        if (pe && pe->state != DEF_DONE) {
+            rc = create_term(td, pe);
+            if (rc)
+                return rc;
+        }
+        pt = jld_term_get(td->r, term, plen);
+        if (pt && pt->iri) {
+            mc_buf_reset(buf);
+            if (mc_buf_appends(buf, pt->iri) || mc_buf_appends(buf, colon + 1))
+                return nomem(st);
+            d->iri = tstrdup(td, buf->ptr);
+        } else {
+            d->iri = term;
+        }
+    } else if (strchr(term, '/')) {
+        rc = expand_iri(NULL, st, td->r, term, JLD_I_VOCAB, buf, &iri);
+        if (rc)
+            return rc;
+        if (!mc_iri_is_absolute(iri))
+            return tfail(td, "invalid IRI mapping", term, "relative IRI");
+        d->iri = tstrdup(td, iri);
+    } else if (strcmp(term, "@type") == 0) {
+        d->iri = "@type";
+    } else if (td->r->vocab) {
+        mc_buf_reset(buf);
+        if (mc_buf_appends(buf, td->r->vocab) || mc_buf_appends(buf, term))
+            return nomem(st);
+        d->iri = tstrdup(td, buf->ptr);
+    } else {
+        return tfail(td, "invalid IRI mapping", term, "no @id and no @vocab");
+    }
+    return d->iri ? MCRED_OK : nomem(st);
+}
+
+/* @context of a term: validated now (§4.2 step 21), applied during expansion. */
+static mcred_rc def_context(struct tdef *td, const char *term, const cJSON *cv,
+                            struct jld_term *d)
+{
+    struct jld_state *st = td->st;
+    const struct jld_ctx *ignored;
+    unsigned saved = st->nremote;
+    mcred_rc rc;
+
+    if (td->r->json10)
+        return tfail(td, "invalid term definition", term, "@context in json-ld-1.0 mode");
+    rc = process_list(st, td->r, cv, td->base_url, td->persistent,
+                      JLD_P_OVERRIDE | JLD_P_NOVALIDATE, &ignored);
+    st->nremote = saved;
+    if (rc == MCRED_ERR_INVALID && st->err && !strstr(st->err->msg, "invalid scoped context")) {
+        char inner[MC_ERRMSG_MAX];
+
+        memcpy(inner, st->err->msg, sizeof(inner));
+        mc_err_set(st->err, rc, "invalid scoped context: term '%.40s': %.240s", term, inner);
+    }
+    if (rc)
+        return rc;
+    d->context = cv;
+    d->has_context = true;
+    d->ctx_base = td->base_url;
+    d->ctx_persistent = td->persistent;
+    return MCRED_OK;
+}
+
+/* The entries after the IRI mapping (§4.2 steps 19-26). */
+static mcred_rc def_rest(struct tdef *td, const char *term, const cJSON *value,
+                         struct jld_term *d, struct mc_buf *buf)
+{
+    struct jld_state *st = td->st;
+    bool json10 = td->r->json10;
+    const cJSON *v, *ty = cJSON_GetObjectItemCaseSensitive(value, "@type");
+    const char *iri;
+    mcred_rc rc;
+
+    v = cJSON_GetObjectItemCaseSensitive(value, "@container");
+    if (v && !d->reverse) {
+        rc = parse_container(td, term, v, &d->container);
+        if (rc)
+            return rc;
+        if (d->container & JLD_C_TYPE) {
+            if (!d->type)
+                d->type = "@id";
+            if (strcmp(d->type, "@id") && strcmp(d->type, "@vocab"))
+                return tfail(td, "invalid type mapping", term, "type map needs @id or @vocab");
+        }
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@index");
+    if (v) {
+        if (json10 || !(d->container & JLD_C_INDEX) || !cJSON_IsString(v))
+            return tfail(td, "invalid term definition", term, "misplaced @index");
+        rc = expand_iri(td, st, td->r, v->valuestring, JLD_I_VOCAB, buf, &iri);
+        if (rc)
+            return rc;
+        if (!mc_iri_is_absolute(iri))
+            return tfail(td, "invalid term definition", term, "@index is not an IRI");
+        d->index = v->valuestring;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@context");
+    if (v) {
+        rc = def_context(td, term, v, d);
+        if (rc)
+            return rc;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@language");
+    if (v && !ty) {
+        if (!cJSON_IsNull(v) && !cJSON_IsString(v))
+            return tfail(td, "invalid language mapping", term, "not a string or null");
+        d->has_lang = true;
+        d->lang = cJSON_IsString(v) ? v->valuestring : NULL;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@direction");
+    if (v && !ty) {
+        if (cJSON_IsNull(v))
+            d->dir = JLD_DIR_NONE;
+        else if (cJSON_IsString(v) && !strcmp(v->valuestring, "ltr"))
+            d->dir = JLD_DIR_LTR;
+        else if (cJSON_IsString(v) && !strcmp(v->valuestring, "rtl"))
+            d->dir = JLD_DIR_RTL;
+        else
+            return tfail(td, "invalid base direction", term, "not ltr, rtl or null");
+        d->has_dir = true;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@nest");
+    if (v) {
+        if (json10)
+            return tfail(td, "invalid term definition", term, "@nest in json-ld-1.0 mode");
+        if (!cJSON_IsString(v) ||
+            (jld_is_keyword(v->valuestring) && strcmp(v->valuestring, "@nest")))
+            return tfail(td, "invalid @nest value", term, "not a string or @nest");
+        d->nest = v->valuestring;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(value, "@prefix");
+    if (v) {
+        if (json10 || strchr(term, ':') || strchr(term, '/'))
+            return tfail(td, "invalid term definition", term, "misplaced @prefix");
+        if (!cJSON_IsBool(v))
+            return tfail(td, "invalid @prefix value", term, "not a boolean");
+        d->prefix = cJSON_IsTrue(v);
+        if (d->prefix && d->iri && jld_is_keyword(d->iri))
+            return tfail(td, "invalid term definition", term, "keyword used as prefix");
+    }
+    for (v = value->child; v; v = v->next) {
+        if (!allowed_key(v->string))
+            return tfail(td, "invalid term definition", term, v->string);
+    }
+    return MCRED_OK;
+}
+
+/* The @type keyword may only get @container @set and @protected (§4.2 step 4). */
+static mcred_rc check_type_term(struct tdef *td, const cJSON *value)
+{
+    const cJSON *m;
+
+    if (td->r->json10)
+        return tfail(td, "keyword redefinition", "@type", "in json-ld-1.0 mode");
+    if (!cJSON_IsObject(value) || !value->child)
+        return tfail(td, "keyword redefinition", "@type", "not a map");
+    for (m = value->child; m; m = m->next) {
+        if (!strcmp(m->string, "@container") && cJSON_IsString(m) &&
+            !strcmp(m->valuestring, "@set"))
+            continue;
+        if (!strcmp(m->string, "@protected"))
+            continue;
+        return tfail(td, "keyword redefinition", "@type", m->string);
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc create_term_body(struct tdef *td, struct lentry *e, struct mc_buf *buf)
+{
+    struct jld_state *st = td->st;
+    const char *term = e->key;
+    const cJSON *value = e->value, *pv;
+    const struct jld_term *prev;
+    struct jld_term *d;
+    bool skip = false;
+    mcred_rc rc;
+
+    if (!strcmp(term, "@type")) {
+        rc = check_type_term(td, value);
+        if (rc)
+            return rc;
+    } else if (jld_is_keyword(term)) {
+        return tfail(td, "keyword redefinition", term, "keywords cannot be redefined");
+    } else if (jld_keyword_form(term)) {
+        return MCRED_OK;  /* reserved for future keywords: ignored */
+    }
+    prev = term_get(td->r, term);
+    table_remove(td->r, term);
+    if (!cJSON_IsString(value) && !cJSON_IsNull(value) && !cJSON_IsObject(value))
+        return tfail(td, "invalid term definition", term, "not a string, map or null");
+    d = arena_alloc(td->a, sizeof(*d));
+    if (!d)
+        return nomem(st);
+    memset(d, 0, sizeof(*d));
+    d->name = term;
+    d->len = e->len;
+    d->hash = e->hash;
+    d->protect = td->protect;
+    if (cJSON_IsString(value)) {
+        rc = def_iri(td, e, value, true, d, buf, &skip);
+        if (rc || skip)
+            return rc;
+    } else if (cJSON_IsObject(value)) {
+        pv = cJSON_GetObjectItemCaseSensitive(value, "@protected");
+        if (pv) {
+            if (td->r->json10)
+                return tfail(td, "invalid term definition", term, "@protected in json-ld-1.0");
+            if (!cJSON_IsBool(pv))
+                return tfail(td, "invalid @protected value", term, "not a boolean");
+            d->protect = cJSON_IsTrue(pv);
+        }
+        pv = cJSON_GetObjectItemCaseSensitive(value, "@type");
+        if (pv) {
+            rc = def_type(td, term, pv, d, buf);
+            if (rc)
+                return rc;
+        }
+        if (cJSON_GetObjectItemCaseSensitive(value, "@reverse"))
+            rc = def_reverse(td, term, value, d, buf, &skip);
+        else
+            rc = def_iri(td, e, cJSON_GetObjectItemCaseSensitive(value, "@id"), false, d, buf,
+                         &skip);
+        if (rc || skip)
+            return rc;
+        rc = def_rest(td, term, value, d, buf);
+        if (rc)
+            return rc;
+    } else {
+        /* null: {"@id": null}, kept to detect redefinitions */
+        rc = def_iri(td, e, value, false, d, buf, &skip);
+        if (rc)
+            return rc;
+    }
+    if (!(td->flags & JLD_P_OVERRIDE) && prev && prev->protect) {
+        if (!same_def(d, prev))
+            return tfail(td, "protected term redefinition", term, "");
+        rc = table_put(td->a, td->r, prev);
+        return rc ? nomem(st) : MCRED_OK;
+    }
+    rc = table_put(td->a, td->r, d);
+    return rc ? nomem(st) : MCRED_OK;
+}
+
+static mcred_rc create_term(struct tdef *td, struct lentry *e)
+{
+    struct jld_state *st = td->st;
+    struct mc_buf buf;
+    mcred_rc rc;
+
+    if (e->state == DEF_DONE)
+        return MCRED_OK;
+    if (e->state == DEF_BUSY)
+        return tfail(td, "cyclic IRI mapping", e->key, "defined in terms of itself");
+    if (!e->key[0])
+        return tfail(td, "invalid term definition", "", "empty term");
+    e->state = DEF_BUSY;
+    if (st->depth >= JLD_MAX_DEPTH)
+        return jld_fail(st, MCRED_ERR_LIMIT, "term definitions nested deeper than %d levels",
+                        JLD_MAX_DEPTH);
+    rc = jld_work(st, 1);
+    if (rc)
+        return rc;
+    st->depth++;
+    mc_buf_init(&buf, 0);
+    rc = create_term_body(td, e, &buf);
+    mc_buf_release(&buf);
+    st->depth--;
+    if (!rc)
+        e->state = DEF_DONE;
+    return rc;
+}
+
+/* --- context processing (§4.1) -------------------------------------------- */
+
+/* An entry of the context definition, or of its @import context. */
+static const cJSON *entry(const cJSON *obj, const cJSON *imp, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return v || !imp ? v : cJSON_GetObjectItemCaseSensitive(imp, key);
+}
+
+static mcred_rc resolve_url(struct jld_state *st, const char *base_url, const char *ref,
+                            struct mc_buf *out)
+{
+    mcred_rc rc;
+
+    mc_buf_reset(out);
+    if (!mc_iri_is_absolute(ref) && !(base_url && mc_iri_is_absolute(base_url)))
+        return jld_fail(st, MCRED_ERR_INVALID,
+                        "loading document failed: relative context reference '%.80s' without a "
+                        "base", ref);
+    rc = mc_iri_resolve_buf(base_url, ref, out);
+    if (rc)
+        return rc == MCRED_ERR_NOMEM ? nomem(st) : jld_fail(st, rc, "context URL too long");
+    return MCRED_OK;
+}
+
+/* @import (§4.1 step 5.6): the context definition it names. */
+static mcred_rc load_import(struct jld_state *st, const struct jld_ctx *r, const cJSON *v,
+                            const char *base_url, const cJSON **imp)
+{
+    struct mc_buf ub;
+    const cJSON *doc = NULL, *c;
+    mcred_rc rc;
+
+    *imp = NULL;
+    if (r->json10)
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid context entry: @import in json-ld-1.0");
+    if (!cJSON_IsString(v))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid @import value: not a string");
+    mc_buf_init(&ub, 0);
+    rc = resolve_url(st, base_url, v->valuestring, &ub);
+    if (!rc)
+        rc = load_doc(st, ub.ptr, &doc);
+    if (!rc) {
+        c = cJSON_GetObjectItemCaseSensitive(doc, "@context");
+        if (!cJSON_IsObject(doc) || !cJSON_IsObject(c))
+            rc = jld_fail(st, MCRED_ERR_INVALID,
+                          "invalid remote context: '%.120s' has no @context map", ub.ptr);
+        else if (cJSON_GetObjectItemCaseSensitive(c, "@import"))
+            rc = jld_fail(st, MCRED_ERR_INVALID,
+                          "invalid context entry: imported context '%.120s' has @import",
+                          ub.ptr);
+        else
+            *imp = c;
+    }
+    mc_buf_release(&ub);
+    return rc;
+}
+
+static mcred_rc set_base(struct jld_state *st, struct jld_arena *a, struct jld_ctx *r,
+                         const cJSON *v)
+{
+    struct mc_buf b;
+    mcred_rc rc;
+
+    if (cJSON_IsNull(v)) {
+        r->base = NULL;
+        return MCRED_OK;
+    }
+    if (!cJSON_IsString(v))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid base IRI: @base is not a string");
+    if (mc_iri_is_absolute(v->valuestring)) {
+        r->base = v->valuestring;
+        return MCRED_OK;
+    }
+    if (!r->base)
+        return jld_fail(st, MCRED_ERR_INVALID,
+                        "invalid base IRI: relative @base '%.80s' without a base IRI",
+                        v->valuestring);
+    mc_buf_init(&b, 0);
+    rc = mc_iri_resolve_buf(r->base, v->valuestring, &b);
+    if (!rc) {
+        r->base = arena_strndup(a, b.ptr, b.len);
+        rc = r->base ? MCRED_OK : MCRED_ERR_NOMEM;
+    }
+    mc_buf_release(&b);
+    return rc ? nomem(st) : MCRED_OK;
+}
+
+static mcred_rc set_vocab(struct jld_state *st, struct jld_arena *a, struct jld_ctx *r,
+                          const cJSON *v)
+{
+    struct mc_buf b;
+    const char *iri;
+    mcred_rc rc;
+
+    if (cJSON_IsNull(v)) {
+        r->vocab = NULL;
+        return MCRED_OK;
+    }
+    if (!cJSON_IsString(v))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: @vocab is not a string");
+    if (r->json10 && !is_iri_or_bnode(v->valuestring))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: relative '%.80s'",
+                        v->valuestring);
+    mc_buf_init(&b, 0);
+    rc = expand_iri(NULL, st, r, v->valuestring, JLD_I_VOCAB | JLD_I_DOCREL, &b, &iri);
+    if (!rc && (!iri || jld_is_keyword(iri)))
+        rc = jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: '%.80s'", v->valuestring);
+    if (!rc) {
+        r->vocab = iri == v->valuestring ? iri : arena_strndup(a, iri, strlen(iri));
+        if (!r->vocab)
+            rc = nomem(st);
+    }
+    mc_buf_release(&b);
+    return rc;
+}
+
+/* @base, @vocab, @language, @direction, @propagate, @protected (§4.1 5.7-5.12). */
+static mcred_rc ctx_settings(struct jld_state *st, struct jld_arena *a, struct jld_ctx *r,
+                             const cJSON *obj, const cJSON *imp)
+{
+    const cJSON *v;
+    mcred_rc rc;
+
+    v = entry(obj, imp, "@base");
+    if (v && !st->in_url) {
+        rc = set_base(st, a, r, v);
+        if (rc)
+            return rc;
+    }
+    v = entry(obj, imp, "@vocab");
+    if (v) {
+        rc = set_vocab(st, a, r, v);
+        if (rc)
+            return rc;
+    }
+    v = entry(obj, imp, "@language");
+    if (v) {
+        if (!cJSON_IsNull(v) && !cJSON_IsString(v))
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid default language: not a string");
+        r->lang = cJSON_IsString(v) ? v->valuestring : NULL;
+    }
+    v = entry(obj, imp, "@direction");
+    if (v) {
+        if (r->json10)
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid context entry: @direction in 1.0");
+        if (cJSON_IsNull(v))
+            r->dir = JLD_DIR_NONE;
+        else if (cJSON_IsString(v) && !strcmp(v->valuestring, "ltr"))
+            r->dir = JLD_DIR_LTR;
+        else if (cJSON_IsString(v) && !strcmp(v->valuestring, "rtl"))
+            r->dir = JLD_DIR_RTL;
+        else
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid base direction: not ltr or rtl");
+    }
+    v = entry(obj, imp, "@propagate");
+    if (v) {
+        if (r->json10)
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid context entry: @propagate in 1.0");
+        if (!cJSON_IsBool(v))
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid @propagate value: not a boolean");
+    }
+    v = entry(obj, imp, "@protected");
+    if (v && !cJSON_IsBool(v))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid @protected value: not a boolean");
+    return MCRED_OK;
+}
+
+/* A context definition (a map) applied to active (§4.1 steps 5.5-5.13). */
+static mcred_rc process_map(struct jld_state *st, const struct jld_ctx *active,
+                            const cJSON *obj, const char *base_url, bool lpers, unsigned flags,
+                            const struct jld_ctx **out)
+{
+    bool persistent = active->persistent && lpers && st->gen;
+    struct jld_arena *a = arena_for(st, persistent);
+    const cJSON *imp = NULL, *v;
+    struct jld_ctx *r;
+    struct lindex li;
+    struct tdef td;
+    size_t i;
+    mcred_rc rc;
+
+    r = ctx_clone(st, a, active, persistent);
+    if (!r)
+        return nomem(st);
+    v = cJSON_GetObjectItemCaseSensitive(obj, "@version");
+    if (v) {
+        if (!cJSON_IsNumber(v) || (v->valuedouble != 1.1 && v->valuedouble != 1.2))
+            return jld_fail(st, MCRED_ERR_INVALID, "invalid @version value: not 1.1");
+        if (r->json10)
+            return jld_fail(st, MCRED_ERR_INVALID,
+                            "processing mode conflict: @version 1.1 in json-ld-1.0 mode");
+    }
+    v = cJSON_GetObjectItemCaseSensitive(obj, "@import");
+    if (v) {
+        rc = load_import(st, r, v, base_url, &imp);
+        if (rc)
+            return rc;
+    }
+    rc = ctx_settings(st, a, r, obj, imp);
+    if (rc)
+        return rc;
+    if (li_build(&li, obj, imp)) {
+        li_release(&li);
+        return nomem(st);
+    }
+    v = entry(obj, imp, "@protected");
+    td = (struct tdef){ st, r, a, &li, base_url, cJSON_IsTrue(v),
+                        flags & (JLD_P_OVERRIDE | JLD_P_NOVALIDATE), persistent };
+    for (i = 0; i < li.n && !rc; i++)
+        rc = create_term(&td, &li.e[i]);
+    li_release(&li);
+    if (!rc)
+        *out = r;
+    return rc;
+}
+
+/* A remote context reference (§4.1 step 5.2). */
+static mcred_rc process_remote(struct jld_state *st, const struct jld_ctx *result,
+                               const char *ref, const char *base_url, unsigned flags,
+                               const struct jld_ctx **out)
+{
+    bool shared = result->persistent && st->gen;
+    const char *url, *saved = st->in_url;
+    const cJSON *doc = NULL, *lc;
+    struct memo_key k;
+    struct mc_buf ub;
+    unsigned i, me;
+    mcred_rc rc;
+
+    *out = result;
+    mc_buf_init(&ub, 0);
+    rc = resolve_url(st, base_url, ref, &ub);
+    if (rc)
+        goto out;
+    for (i = 0; i < st->nremote; i++) {
+        if (strcmp(st->remote[i].url, ub.ptr))
+            continue;
+        if (flags & JLD_P_NOVALIDATE)
+            goto out;
+        if (st->remote[i].active) {
+            rc = jld_fail(st, MCRED_ERR_INVALID, "recursive context inclusion: '%.120s'",
+                          ub.ptr);
+            goto out;
+        }
+    }
+    if (st->nremote >= JLD_MAX_REMOTE) {
+        rc = jld_fail(st, MCRED_ERR_LIMIT, "context overflow: more than %d remote contexts",
+                      JLD_MAX_REMOTE);
+        goto out;
+    }
+    /* the loader is asked every time (it may pick revisions per call and
+     * record what it was asked for); the document it returns is the key */
+    rc = load_doc(st, ub.ptr, &doc);
+    if (rc)
+        goto out;
+    lc = cJSON_GetObjectItemCaseSensitive(doc, "@context");
+    if (!cJSON_IsObject(doc) || !lc) {
+        rc = jld_fail(st, MCRED_ERR_INVALID, "invalid remote context: '%.120s' has no @context",
+                      ub.ptr);
+        goto out;
+    }
+    memo_key_init(&k, result, doc, ub.ptr, NULL, flags & JLD_P_OVERRIDE);
+    if (!(flags & JLD_P_NOVALIDATE)) {
+        const struct jld_ctx *hit = transition_find(st, &k, shared);
+
+        if (hit) {
+            *out = hit;
+            goto out;
+        }
+    }
+    url = arena_strndup(arena_for(st, shared), ub.ptr, ub.len);
+    if (!url) {
+        rc = nomem(st);
+        goto out;
+    }
+    me = st->nremote++;
+    st->remote[me].url = url;
+    st->remote[me].active = true;
+    st->in_url = url;
+    rc = process_list(st, result, lc, url, st->gen != NULL,
+                      flags & (JLD_P_OVERRIDE | JLD_P_NOVALIDATE), out);
+    st->in_url = saved;
+    st->remote[me].active = false;
+    if (!rc && !(flags & JLD_P_NOVALIDATE))
+        transition_add(st, &k, shared, *out);
+out:
+    mc_buf_release(&ub);
+    return rc;
+}
+
+/* §4.1: local (null, a string, a map or an array of those) applied to active. */
+static mcred_rc process_list(struct jld_state *st, const struct jld_ctx *active,
+                             const cJSON *local, const char *base_url, bool lpers,
+                             unsigned flags, const struct jld_ctx **out)
+{
+    bool persistent = active->persistent && lpers && st->gen;
+    bool propagate = !(flags & JLD_P_NOPROPAGATE);
+    const struct jld_ctx *result = active;
+    const cJSON *item, *pv;
+    unsigned mark = st->nremote;
+    bool arr = cJSON_IsArray(local);
+    mcred_rc rc = MCRED_OK;
+
+    *out = NULL;
+    if (st->depth >= JLD_MAX_DEPTH)
+        return jld_fail(st, MCRED_ERR_LIMIT, "contexts nested deeper than %d levels",
+                        JLD_MAX_DEPTH);
+    rc = jld_work(st, 1);
+    if (rc)
+        return rc;
+    st->depth++;
+    pv = cJSON_IsObject(local) ? cJSON_GetObjectItemCaseSensitive(local, "@propagate") : NULL;
+    if (cJSON_IsBool(pv))
+        propagate = cJSON_IsTrue(pv);
+    if (!propagate && !result->prev) {
+        struct jld_ctx *c = ctx_clone(st, arena_for(st, persistent), active, persistent);
+
+        if (!c) {
+            rc = nomem(st);
+            goto out;
+        }
+        c->prev = active;
+        result = c;
+    }
+    for (item = arr ? local->child : local; item && !rc; item = arr ? item->next : NULL) {
+        if (cJSON_IsNull(item)) {
+            struct jld_ctx *c;
+
+            if (!(flags & JLD_P_OVERRIDE) && has_protected(result)) {
+                rc = jld_fail(st, MCRED_ERR_INVALID, "invalid context nullification: the "
+                              "active context has protected terms");
+                break;
+            }
+            c = ctx_new(arena_for(st, persistent), active->orig_base, active->json10,
+                        persistent);
+            if (!c) {
+                rc = nomem(st);
+                break;
+            }
+            if (!propagate)
+                c->prev = result;
+            result = c;
+        } else if (cJSON_IsString(item)) {
+            rc = process_remote(st, result, item->valuestring, base_url, flags, &result);
+        } else if (cJSON_IsObject(item)) {
+            rc = process_map(st, result, item, base_url, lpers, flags, &result);
+        } else {
+            rc = jld_fail(st, MCRED_ERR_INVALID,
+                          "invalid local context: not a map, string or null");
+        }
+    }
+out:
+    st->nremote = mark;
+    st->depth--;
+    if (!rc)
+        *out = result;
+    return rc;
+}
+
+mcred_rc jld_process(struct jld_state *st, const struct jld_ctx *active, const cJSON *local,
+                     const char *base_url, bool lpers, unsigned flags,
+                     const struct jld_ctx **out)
+{
+    bool shared = lpers && active->persistent && st->gen;
+    const struct jld_ctx *hit;
+    struct memo_key k;
+    mcred_rc rc;
+
+    memo_key_init(&k, active, local, NULL, base_url, flags);
+    hit = transition_find(st, &k, shared);
+    if (hit) {
+        *out = hit;
+        return MCRED_OK;
+    }
+    rc = process_list(st, active, local, base_url, lpers, flags, out);
+    if (!rc)
+        transition_add(st, &k, shared, *out);
+    return rc;
+}

@@ -1,0 +1,180 @@
+/* rdfc_suite.c - the JSON-LD cryptosuites: eddsa-rdfc-2022 (sign and
+ * verify) and the legacy Ed25519Signature2020 (verify). Both canonicalize the
+ * document and the proof configuration with JSON-LD (safe mode: a term that
+ * does not expand is an error) and RDFC-1.0, and sign SHA-256(proof config)
+ * || SHA-256(document). Contexts come only from the pinned store; verifying
+ * tries older pinned revisions when the newest do not reproduce the signature.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <stdio.h>
+
+#include "crypto/hash.h"
+#include "jsonld/ctxstore.h"
+#include "jsonld/jsonld.h"
+#include "jsonld/rdf.h"
+#include "proof/di.h"
+#include "proof/rdfc_suite.h"
+
+/* Canonical N-Quads of doc (JSON-LD, safe mode) through loader. */
+mcred_rc mc_rdfc_canonize_doc(const cJSON *doc, const struct mc_jsonld_loader *loader,
+                              struct mc_jsonld_cache *cache, struct mc_buf *out,
+                              struct mc_err *err)
+{
+    struct mc_jsonld_opts o;
+    struct mc_rdf_dataset ds;
+    cJSON *expanded = NULL;
+    mcred_rc rc;
+
+    memset(&o, 0, sizeof(o));
+    o.loader = loader;
+    o.safe = true;
+    o.cache = cache;
+    mc_rdf_init(&ds);
+    rc = mc_jsonld_expand(doc, &o, &expanded, err);
+    if (!rc)
+        rc = mc_jsonld_to_rdf(expanded, &o, &ds, err);
+    if (!rc)
+        rc = mc_rdfc_canon(&ds, NULL, out, err);
+    cJSON_Delete(expanded);
+    mc_rdf_release(&ds);
+    return rc;
+}
+
+/* The proof configuration as hashed: the proof options with the document's
+ * @context (a view sharing the nodes; cJSON_Delete frees only the view). */
+static cJSON *config_with_context(const cJSON *cfg, const cJSON *ctx)
+{
+    cJSON *v = cJSON_CreateObject();
+    const cJSON *m;
+
+    if (!v)
+        return NULL;
+    if (ctx && !cJSON_AddItemReferenceToObject(v, "@context", (cJSON *)(uintptr_t)ctx))
+        goto fail;
+    cJSON_ArrayForEach(m, cfg) {
+        if (strcmp(m->string, "@context") == 0)
+            continue;
+        if (!cJSON_AddItemReferenceToObject(v, m->string, (cJSON *)(uintptr_t)m))
+            goto fail;
+    }
+    return v;
+fail:
+    cJSON_Delete(v);
+    return NULL;
+}
+
+static mcred_rc canon_hash(const cJSON *doc, const struct mc_jsonld_loader *loader,
+                           struct mc_jsonld_cache *cache, struct mc_buf *keep, uint8_t out[32],
+                           struct mc_err *err)
+{
+    struct mc_buf tmp, *b = keep ? keep : &tmp;
+    mcred_rc rc;
+
+    if (!keep)
+        mc_buf_init(&tmp, 0);
+    rc = mc_rdfc_canonize_doc(doc, loader, cache, b, err);
+    if (!rc)
+        mc_sha256(b->ptr ? b->ptr : "", b->len, out);
+    if (!keep)
+        mc_buf_release(&tmp);
+    return rc;
+}
+
+/* The note for the fast path: the newest available revision of each context
+ * URL the document names at the top level. */
+static void note_newest(const struct mc_ctxstore *store, const cJSON *doc,
+                        struct mc_di_attempt *at)
+{
+    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"), *c;
+    size_t used = 0;
+
+    at->note[0] = '\0';
+    for (c = cJSON_IsArray(ctx) ? ctx->child : ctx; c; c = cJSON_IsArray(ctx) ? c->next : NULL) {
+        struct mc_ctx_info info;
+        int n;
+
+        if (!cJSON_IsString(c) || mc_ctxstore_get(store, c->valuestring, 0, &info, NULL))
+            continue;
+        n = snprintf(at->note + used, sizeof(at->note) - used, "%s%s (rev %s)",
+                     used ? "; " : "contexts: ", c->valuestring, info.pin->rev);
+        if (n < 0 || (size_t)n >= sizeof(at->note) - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Attempt 0 reads every context at its newest pinned revision through the
+ * shared cache: the fast path every valid credential takes. When that
+ * signature does not match, attempt 1 reads the document again through a
+ * selector that records the contexts it loads, and attempts 2, 3, ... walk
+ * the other combinations of their pinned revisions, newest first (at most
+ * MC_CTXSEL_MAX_TRIES), uncached. */
+static mcred_rc rdfc_hash(const struct mc_di_env *env, const cJSON *unsecured,
+                          const cJSON *proof_config, struct mc_di_trace *trace,
+                          struct mc_di_attempt *at, uint8_t *out, size_t *out_len,
+                          struct mc_err *err)
+{
+    struct mc_jsonld_loader loader;
+    struct mc_ctxsel *sel = at ? at->state : NULL;
+    struct mc_jsonld_cache *cache = NULL;
+    cJSON *cfg;
+    mcred_rc rc;
+
+    *out_len = 0;
+    if (!env || !env->contexts)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED,
+                          "JSON-LD proofs need the pinned context store, and none was given");
+    if (!at || at->n == 0) {
+        mc_ctxstore_loader(env->contexts, &loader);
+        cache = env->cache;
+    } else if (at->n == 1) {
+        sel = mc_calloc(1, sizeof(*sel));
+        if (!sel)
+            return MCRED_ERR_NOMEM;
+        at->state = sel;
+        mc_ctxsel_init(sel, env->contexts);
+        mc_ctxsel_loader(sel, &loader);
+    } else {
+        if (!sel || !mc_ctxsel_next(sel))
+            return MCRED_ERR_NOTFOUND;        /* every combination was tried */
+        mc_ctxsel_loader(sel, &loader);
+    }
+    cfg = config_with_context(proof_config, cJSON_GetObjectItemCaseSensitive(unsecured,
+                                                                             "@context"));
+    if (!cfg)
+        return MCRED_ERR_NOMEM;
+    rc = canon_hash(cfg, &loader, cache, trace ? trace->canon_proof : NULL, out, err);
+    cJSON_Delete(cfg);
+    if (!rc)
+        rc = canon_hash(unsecured, &loader, cache, trace ? trace->canon_doc : NULL, out + 32,
+                        err);
+    if (rc)
+        return rc;
+    *out_len = 64;
+    if (at && sel) {
+        struct mc_buf d;
+
+        mc_buf_init(&d, sizeof(at->note) - 1);
+        if (mc_ctxsel_describe(sel, &d) == MCRED_OK && d.ptr)
+            snprintf(at->note, sizeof(at->note), "contexts: %s", d.ptr);
+        mc_buf_release(&d);
+    } else if (at) {
+        note_newest(env->contexts, unsecured, at);
+    }
+    return MCRED_OK;
+}
+
+static void rdfc_release(struct mc_di_attempt *at)
+{
+    mc_free(at->state);
+    at->state = NULL;
+}
+
+const struct mc_di_suite mc_di_suite_rdfc = {
+    "eddsa-rdfc-2022", "DataIntegrityProof", false, true, rdfc_hash, rdfc_release
+};
+
+const struct mc_di_suite mc_di_suite_ed2020 = {
+    "Ed25519Signature2020", "Ed25519Signature2020", false, false, rdfc_hash, rdfc_release
+};
