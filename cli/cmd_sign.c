@@ -15,6 +15,7 @@ static const char usage[] =
     "                  [--passphrase-file FILE] [--compact] IN\n"
     "\n"
     "Sign the credential in IN (a file, or - for standard input) and print it secured.\n"
+    "The default proof is eddsa-rdfc-2022, the one Open Badges 3.0 certification requires.\n"
     "Open Badges 3.0 credentials are checked against the OB 3.0 rules first.\n"
     "\n"
     "  --suite SUITE   eddsa-rdfc-2022 (default), eddsa-jcs-2022, vc-jwt (a compact JWT)\n"

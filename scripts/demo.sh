@@ -29,7 +29,7 @@ step "2. Build an Open Badges 3.0 credential for a learner" \
     > "$DIR/badge.json"
 sed -n '1,14p' "$DIR/badge.json"; echo "  ..."
 
-step "3. Sign it (Data Integrity, eddsa-jcs-2022)" "mcred sign --key $DIR/issuer.key $DIR/badge.json"
+step "3. Sign it (Data Integrity, eddsa-rdfc-2022: JSON-LD + RDFC-1.0)" "mcred sign --key $DIR/issuer.key $DIR/badge.json"
 "$MCRED" sign --key "$DIR/issuer.key" "$DIR/badge.json" > "$DIR/signed.json"
 grep -A7 '"proof"' "$DIR/signed.json"
 
@@ -44,8 +44,10 @@ rc=$?
 set -e
 echo "(exit $rc: the signature no longer matches)"
 
-step "6. The same badge as a VC-JWT" "mcred sign --suite vc-jwt --key $DIR/issuer.key $DIR/badge.json"
-"$MCRED" sign --suite vc-jwt --key "$DIR/issuer.key" "$DIR/badge.json" > "$DIR/badge.jwt"
+step "6. A badge for a learner's DID, as a VC-JWT" "mcred sign --suite vc-jwt --key $DIR/issuer.key $DIR/badge-did.json"
+"$MCRED" credential new --issuer "$DID" --issuer-name "Example University" \
+    --achievement tests/vectors/ob/achievement.json --recipient did:example:ada > "$DIR/badge-did.json"
+"$MCRED" sign --suite vc-jwt --key "$DIR/issuer.key" "$DIR/badge-did.json" > "$DIR/badge.jwt"
 cut -c1-100 "$DIR/badge.jwt"; echo "..."
 "$MCRED" verify "$DIR/badge.jwt" | head -1
 

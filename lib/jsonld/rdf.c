@@ -345,6 +345,8 @@ static mcred_rc put_term(struct mc_buf *out, const struct mc_rdf_term *t)
     mcred_rc rc;
     const char *dt;
 
+    if (t->kind != MC_RDF_DEFAULT && !t->value)
+        return MCRED_ERR_INVALID;
     switch (t->kind) {
     case MC_RDF_DEFAULT:
         return MCRED_OK;

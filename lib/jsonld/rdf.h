@@ -78,7 +78,8 @@ bool mc_rdf_term_eq(const struct mc_rdf_term *a, const struct mc_rdf_term *b);
  * @lang, or ^^<datatype> unless xsd:string. Characters that no IRIREF may
  * hold raw (space, <>"{}|^`\ and controls) are written as \uXXXX, so the
  * output always parses. MC_RDF_DEFAULT appends nothing. NOMEM or LIMIT
- * (out as it was); INTERNAL for a kind outside the enum. */
+ * (out as it was); INVALID for a NULL value; INTERNAL for a kind outside the
+ * enum. */
 MC_NODISCARD mcred_rc mc_rdf_term_write(struct mc_buf *out, const struct mc_rdf_term *t);
 
 /* Serialize one quad as an N-Quads line (with the final "\n") in the
@@ -137,8 +138,9 @@ void mc_rdfc_map_release(struct mc_rdfc_map *map);  /* NULL-safe; leaves it empt
 /* RDFC-1.0: canonical N-Quads of d (sorted lines, canonical blank node labels
  * c14n0, c14n1, ...; duplicates removed) appended to out. opts may be NULL.
  * Errors: LIMIT (work or recursion bound: a poison dataset, or out's cap),
- * INVALID (a blank node predicate, which RDFC-1.0 does not define), NOMEM,
- * CRYPTO (the digest). On failure out holds what it held before. */
+ * INVALID (a blank node predicate, which RDFC-1.0 does not define, or a term
+ * of a kind its position does not allow, or a NULL value), NOMEM, CRYPTO
+ * (the digest). On failure out holds what it held before. */
 MC_NODISCARD mcred_rc mc_rdfc_canon(const struct mc_rdf_dataset *d,
                                     const struct mc_rdfc_opts *opts, struct mc_buf *out,
                                     struct mc_err *err);

@@ -271,6 +271,36 @@ static size_t table_size(size_t n)
     return size;
 }
 
+/* What RDF allows at each position (bit 1 << kind), and its name. */
+static const struct {
+    unsigned kinds;
+    const char *name;
+} positions[4] = {
+    { 1u << MC_RDF_IRI | 1u << MC_RDF_BLANK, "subject" },
+    { 1u << MC_RDF_IRI, "predicate" },
+    { 1u << MC_RDF_IRI | 1u << MC_RDF_BLANK | 1u << MC_RDF_LITERAL, "object" },
+    { 1u << MC_RDF_DEFAULT | 1u << MC_RDF_IRI | 1u << MC_RDF_BLANK, "graph name" },
+};
+
+static mcred_rc check_quad(struct rdfc *st, const struct mc_rdf_quad *q, size_t i)
+{
+    const struct mc_rdf_term *t[4] = { &q->s, &q->p, &q->o, &q->g };
+    int k;
+
+    if (q->p.kind == MC_RDF_BLANK)
+        return report(st, MCRED_ERR_INVALID, "quad %zu has the blank node predicate "
+                      "'_:%.60s' (generalized RDF)", i + 1, q->p.value ? q->p.value : "");
+    for (k = 0; k < 4; k++) {
+        if ((unsigned)t[k]->kind > MC_RDF_LITERAL ||
+            !(positions[k].kinds & 1u << t[k]->kind) ||
+            (t[k]->kind != MC_RDF_DEFAULT && !t[k]->value))
+            return report(st, MCRED_ERR_INVALID, "quad %zu has a term of kind %d and value "
+                          "%s as its %s", i + 1, (int)t[k]->kind,
+                          t[k]->value ? "set" : "NULL", positions[k].name);
+    }
+    return MCRED_OK;
+}
+
 /* Escape every term of d once into st->text. */
 static mcred_rc load_texts(struct rdfc *st, const struct mc_rdf_dataset *d, struct rq *all)
 {
@@ -283,9 +313,9 @@ static mcred_rc load_texts(struct rdfc *st, const struct mc_rdf_dataset *d, stru
         const struct mc_rdf_term *t[4] = { &q->s, &q->p, &q->o, &q->g };
         struct rq *r = &all[i];
 
-        if (q->p.kind == MC_RDF_BLANK)
-            return report(st, MCRED_ERR_INVALID, "quad %zu has the blank node predicate "
-                          "'_:%.60s' (generalized RDF)", i + 1, q->p.value);
+        rc = check_quad(st, q, i);
+        if (rc)
+            return rc;
         r->q = q;
         r->ground = true;
         r->line_off = (uint32_t)st->text.len;

@@ -307,7 +307,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
 
     if (!o)
         o = &none;
-    suite_name = o->cryptosuite ? o->cryptosuite : "eddsa-jcs-2022";
+    suite_name = o->cryptosuite ? o->cryptosuite : "eddsa-rdfc-2022";
     if (!cJSON_IsObject(doc))
         return mc_err_set(err, MCRED_ERR_INVALID, "only a JSON object can be signed");
     if (!k->sk)

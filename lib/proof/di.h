@@ -65,7 +65,7 @@ MC_NODISCARD mcred_rc mc_di_suite_register(const struct mc_di_suite *s);
 
 /* Options for adding a proof; NULL members take defaults. */
 struct mc_di_sign_opts {
-    const char *cryptosuite;          /* default "eddsa-jcs-2022" */
+    const char *cryptosuite;          /* default "eddsa-rdfc-2022" */
     const char *verification_method;  /* default the key's did:key method */
     const char *proof_purpose;        /* default "assertionMethod" */
     const char *created;              /* RFC 3339; default env->now, seconds, UTC */

@@ -37,7 +37,7 @@ static mcred_rc sign_jwt(const cJSON *doc, const struct mc_key *k, const struct 
 static mcred_rc sign_bytes(const char *p, size_t n, const struct mc_key *k,
                            const struct mc_sign_opts *o, struct mc_buf *out, struct mc_err *err)
 {
-    const char *suite = o->suite ? o->suite : "eddsa-jcs-2022";
+    const char *suite = o->suite ? o->suite : "eddsa-rdfc-2022";
     struct mc_di_sign_opts so = { 0 };
     struct mc_di_env env = { NULL, o->contexts, o->cache, o->now };
     cJSON *doc = NULL;

@@ -16,7 +16,7 @@ struct mc_ctxstore;
 struct mc_jsonld_cache;
 
 struct mc_sign_opts {
-    const char *suite;                /* "eddsa-jcs-2022" (default), "eddsa-rdfc-2022", "vc-jwt" */
+    const char *suite;                /* "eddsa-rdfc-2022" (default), "eddsa-jcs-2022", "vc-jwt" */
     const char *created;              /* RFC 3339; NULL: now */
     const char *verification_method;  /* NULL: the key's did:key method */
     const char *proof_purpose;        /* NULL: assertionMethod */

@@ -95,7 +95,7 @@ def test_w3c_vector(tmp, env):
     rc, out, err = run('key', 'show', '--json', key)
     check(rc == 0 and json.loads(out)['publicKeyMultibase'] == kp['publicKeyMultibase'],
           'key show gives the vector public key')
-    rc, out, err = run('sign', '--key', key, '--created', cfg['created'],
+    rc, out, err = run('sign', '--key', key, '--suite', 'eddsa-jcs-2022', '--created', cfg['created'],
                        '--verification-method', cfg['verificationMethod'],
                        os.path.join(VEC, 'unsigned.json'), env=env)
     check(rc == 0, 'sign the W3C vector: ' + err)
@@ -103,6 +103,21 @@ def test_w3c_vector(tmp, env):
     check(got.get('proof', {}).get('proofValue') == want['proof']['proofValue'],
           'mcred sign reproduces the W3C proofValue byte for byte')
     check(got == want, 'the whole signed vector equals signedJCS.json')
+    # the eddsa-rdfc-2022 vector, the default suite, byte for byte
+    rcfg = json.load(open(os.path.join(VEC, 'eddsa-rdfc-2022', 'proofConfigDataInt.json')))
+    rwant = json.load(open(os.path.join(VEC, 'eddsa-rdfc-2022', 'signedDataInt.json')))
+    ctx = ['--contexts-dir', os.path.join(DATA, 'contexts')]
+    rc, out, err = run('sign', '--key', key, '--created', rcfg['created'], *ctx,
+                       '--verification-method', rcfg['verificationMethod'],
+                       os.path.join(VEC, 'unsigned.json'), env=env)
+    check(rc == 0 and json.loads(out) == rwant,
+          'mcred sign (default eddsa-rdfc-2022) reproduces signedDataInt.json: ' + err)
+    rc, out, _ = run('canon', '--rdfc', *ctx, os.path.join(VEC, 'unsigned.json'))
+    check(rc == 0 and out == open(os.path.join(VEC, 'eddsa-rdfc-2022',
+                                               'canonDocDataInt.txt')).read(),
+          'mcred canon --rdfc equals canonDocDataInt.txt')
+    rc, out, _ = run('verify', *ctx, os.path.join(VEC, 'Ed25519Signature2020', 'signedEdSig.json'))
+    check(rc == 2 and '[ok  ] proof' in out, 'the Ed25519Signature2020 vector: proof valid')
     rc, out, err = run('canon', '--jcs', os.path.join(VEC, 'unsigned.json'))
     canon = open(os.path.join(VEC, 'eddsa-jcs-2022', 'canonDocJCS.txt')).read().rstrip('\n')
     check(rc == 0 and out == canon, 'mcred canon --jcs equals canonDocJCS.txt')

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -34,8 +35,7 @@ struct test_loader {
     const char *prefix;
     const char *dir;
     const cJSON *manifest;     /* {url: file name under dir}, or NULL */
-    struct doc_ent *docs;
-    unsigned calls;            /* load calls */
+    struct doc_ent *docs;      /* loaded so far (a loader used by threads is filled first) */
 };
 
 /* a, b and c concatenated (malloc, never NULL). */
@@ -93,7 +93,6 @@ static mcred_rc test_load(void *ud, const char *url, const cJSON **doc, struct m
     char *path;
     cJSON *v;
 
-    l->calls++;
     *doc = NULL;
     for (e = l->docs; e; e = e->next) {
         if (!strcmp(e->url, url)) {
@@ -283,7 +282,7 @@ static void run_suite(const char *data, bool cached, const char *pass)
     struct mc_jsonld_cache *cache = NULL;
     char *dir = cat3(data, "/json-ld-api/tests", ""), *path;
     struct suite_counts n = { 0, 0, 0, 0 };
-    struct test_loader ld = { SUITE_URL, dir, NULL, NULL, 0 };
+    struct test_loader ld = { SUITE_URL, dir, NULL, NULL };
     const cJSON *t;
     cJSON *man;
 
@@ -473,7 +472,7 @@ static const struct {
 
 static void test_own_cases(void)
 {
-    struct test_loader ld = { NULL, NULL, NULL, NULL, 0 };
+    struct test_loader ld = { NULL, NULL, NULL, NULL };
     char url[64], json[128];
     size_t i;
     int k;
@@ -657,7 +656,7 @@ static double now_us(void)
 static void test_ob_credential(const char *data)
 {
     char *dir = cat3(data, "/contexts", ""), *path;
-    struct test_loader ld = { NULL, dir, NULL, NULL, 0 };
+    struct test_loader ld = { NULL, dir, NULL, NULL };
     struct mc_jsonld_loader loader = { test_load, &ld };
     struct mc_jsonld_cache *cache = NULL;
     struct mc_jsonld_opts o;
@@ -731,6 +730,98 @@ out:
     free(dir);
 }
 
+/* Threads sharing one cache: the same output every time, also while other
+ * calls (each with a new base, so new cache entries) make the cache start
+ * afresh underneath them. */
+struct thread_arg {
+    const struct mc_jsonld_loader *loader;
+    struct mc_jsonld_cache *cache;
+    const cJSON *doc, *want, *small;
+    int id, bad;
+};
+
+static void *thread_main(void *p)
+{
+    struct thread_arg *a = p;
+    struct mc_jsonld_opts o;
+    struct mc_err err;
+    char base[64];
+    cJSON *out;
+    int i;
+
+    memset(&o, 0, sizeof(o));
+    o.loader = a->loader;
+    o.cache = a->cache;
+    for (i = 0; i < 1200; i++) {
+        out = NULL;
+        if (i % 2) {
+            snprintf(base, sizeof(base), "https://base.test/%d/%d", a->id, i);
+            o.base = base;
+            if (mc_jsonld_expand(a->small, &o, &out, &err) != MCRED_OK || !cJSON_IsArray(out))
+                a->bad++;
+        } else {
+            o.base = NULL;
+            if (mc_jsonld_expand(a->doc, &o, &out, &err) != MCRED_OK ||
+                !cJSON_Compare(out, a->want, true))
+                a->bad++;
+        }
+        cJSON_Delete(out);
+    }
+    return NULL;
+}
+
+static void test_threads(const char *data)
+{
+    static const char *small_json =
+        "{\"@context\": \"https://ex.test/small\", \"@id\": \"x\", \"p\": 1}";
+    char *dir = cat3(data, "/contexts", ""), *path;
+    struct test_loader ld = { NULL, dir, NULL, NULL };
+    struct mc_jsonld_loader loader = { test_load, &ld };
+    struct thread_arg args[4];
+    pthread_t th[4];
+    struct mc_jsonld_cache *cache = NULL;
+    struct mc_jsonld_opts o;
+    struct mc_err err;
+    cJSON *man, *doc, *small = NULL, *want = NULL;
+    int i, bad = 0, started = 0;
+
+    path = cat3(dir, "/manifest.json", "");
+    man = parse_file(path);
+    free(path);
+    path = cat3(data, "/ob-clr-ldp-vectors/obv3p0/signed.json", "");
+    doc = parse_file(path);
+    free(path);
+    add_json(&ld, "https://ex.test/small", "{\"@context\": {\"p\": \"http://ex.test/p\"}}");
+    if (mc_json_parse(small_json, strlen(small_json), 0, &small, NULL) != MCRED_OK)
+        small = NULL;
+    ld.manifest = man;
+    memset(&o, 0, sizeof(o));
+    o.loader = &loader;
+    /* loads every document once: the threads only read the loader */
+    CHECK(man && doc && small && mc_jsonld_expand(doc, &o, &want, &err) == MCRED_OK,
+          "threads: reference expansion: %s", err.msg);
+    CHECK(mc_jsonld_cache_new(&cache) == MCRED_OK, "threads: cache created");
+    for (i = 0; i < 4 && want && cache; i++) {
+        args[i] = (struct thread_arg){ &loader, cache, doc, want, small, i, 0 };
+        if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
+            break;
+        started++;
+    }
+    for (i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    CHECK(started == 4 && bad == 0, "4 threads sharing a cache: %d wrong of %d", bad,
+          started * 1200);
+    mc_jsonld_cache_free(cache);
+    cJSON_Delete(want);
+    cJSON_Delete(small);
+    cJSON_Delete(doc);
+    cJSON_Delete(man);
+    loader_clear(&ld);
+    free(dir);
+}
+
 /* Every allocation failing in turn: NOMEM or success, never a crash or leak. */
 static void test_alloc_failures(void)
 {
@@ -740,7 +831,7 @@ static void test_alloc_failures(void)
         " \"l\": {\"@container\": \"@list\"}, \"m\": {\"@container\": \"@language\"}},"
         " \"https://ex.test/c\"], \"@type\": \"T\", \"q\": \"rel\", \"l\": [1, 2],"
         " \"m\": {\"en\": \"x\"}, \"r\": {\"c:x\": true}}";
-    struct test_loader ld = { NULL, NULL, NULL, NULL, 0 };
+    struct test_loader ld = { NULL, NULL, NULL, NULL };
     unsigned long n;
     int bad = 0;
 
@@ -777,5 +868,6 @@ int main(void)
     run_suite(data, false, "uncached");
     run_suite(data, true, "cached");
     test_ob_credential(data);
+    test_threads(data);
     return check_report();
 }

@@ -604,6 +604,16 @@ static void test_dataset(void)
         mc_buf_init(&b, 0);
         CHECK_RC(mc_rdfc_canon(&d, NULL, &b, &err), MCRED_ERR_INVALID, "blank predicate");
         CHECK(strstr(err.msg, "blank node predicate") != NULL, "%s", err.msg);
+        d.quads[0].p.kind = MC_RDF_IRI;
+        d.quads[0].s.kind = MC_RDF_LITERAL;
+        CHECK_RC(mc_rdfc_canon(&d, NULL, &b, &err), MCRED_ERR_INVALID, "literal subject");
+        CHECK(strstr(err.msg, "as its subject") != NULL, "%s", err.msg);
+        d.quads[0].s.kind = MC_RDF_IRI;
+        d.quads[0].o.value = NULL;
+        CHECK_RC(mc_rdfc_canon(&d, NULL, &b, &err), MCRED_ERR_INVALID, "NULL object");
+        CHECK(strstr(err.msg, "value NULL as its object") != NULL, "%s", err.msg);
+        d.quads[0].o.value = "http://a/o";
+        CHECK_RC(mc_rdfc_canon(&d, NULL, &b, &err), MCRED_OK, "repaired");
         mc_buf_release(&b);
         mc_rdf_release(&d);
     }
