@@ -1,116 +1,28 @@
-/* context.c - JSON-LD 1.1 context processing (API §4.1), term definitions
- * (§4.2) and IRI expansion (§4.3), with the processed-context cache.
+/* context.c - JSON-LD 1.1 context processing (API §4.1), create term
+ * definition (§4.2) and IRI expansion (§4.3). Active contexts, their term
+ * tables and the memo of processing steps live in ctxcache.c.
  *
  * Design notes:
- * - An active context is immutable once built. Terms sit in an open-addressing
- *   hash table; building a context clones the table (pointers only) and
- *   defines terms in the clone. Term definitions and the strings they hold
- *   point into the context documents where they can, so nothing is re-parsed
- *   or copied; computed IRIs are copied into the arena.
+ * - An active context is immutable once built. Building one clones the term
+ *   table (pointers only) and defines terms in the clone. Term definitions
+ *   point into the context documents where they can (term names, scoped
+ *   contexts, language tags), so nothing is re-parsed or copied; computed
+ *   IRIs are copied into the arena.
  * - Every context processing step from expansion (a context value applied to
  *   an active context) is memoized: key (active context, context value or
- *   remote URL, base URL, flags), value the resulting context. Steps that only
- *   involve cached remote documents go to the shared cache generation, the
- *   rest to a per-call table. So a credential whose contexts are all remote
- *   pays for each scoped context once per process, not once per node.
- * - Bounds: recursion depth (JLD_MAX_DEPTH), nested and loaded remote contexts
- *   (JLD_MAX_REMOTE), and work steps (opts->max_work).
+ *   remote document, base URL, flags), value the resulting context. Steps that
+ *   only involve remote context documents go to the shared cache, the rest to
+ *   a per-call table; so a credential whose contexts are all remote pays for
+ *   each scoped context once per process, not once per node.
+ * - The "defined" map of §4.2 is a hash index over the local context's
+ *   entries (with those of its @import), built once per context definition.
+ * - Bounds: recursion depth (JLD_MAX_DEPTH), remote contexts loaded per call
+ *   and nested (JLD_MAX_REMOTE), and work steps (opts->max_work).
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "jsonld/iri.h"
 #include "jsonld/jsonld_int.h"
-
-#define GEN_MAX_ENTRIES 4096
-#define GEN_MAX_BYTES ((size_t)32 << 20)
-
-/* --- arena --------------------------------------------------------------- */
-
-struct jld_chunk {
-    struct jld_chunk *next;
-    size_t size;            /* bytes in data */
-    size_t used;            /* bytes handed out */
-    max_align_t data[];
-};
-
-#define ARENA_ALIGN (sizeof(max_align_t))
-#define ARENA_CHUNK 8192
-
-static void *arena_alloc(struct jld_arena *a, size_t n)
-{
-    struct jld_chunk *c = a->head;
-    size_t sz;
-    void *p;
-
-    n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-    if (!c || c->size - c->used < n) {
-        /* small first (a call that only reads the cache allocates little),
-         * then doubling up to ARENA_CHUNK */
-        sz = a->bytes < 512 ? 512 : a->bytes < ARENA_CHUNK ? a->bytes : ARENA_CHUNK;
-        if (n > sz / 2)
-            sz = n;
-        c = mc_malloc(sizeof(*c) + sz);
-        if (!c)
-            return NULL;
-        c->size = sz;
-        c->used = 0;
-        a->bytes += sz;
-        /* a big one-off block goes behind the current chunk, which stays in use */
-        if (a->head && sz == n) {
-            c->next = a->head->next;
-            a->head->next = c;
-        } else {
-            c->next = a->head;
-            a->head = c;
-        }
-    }
-    p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static char *arena_strndup(struct jld_arena *a, const char *s, size_t n)
-{
-    char *p = arena_alloc(a, n + 1);
-
-    if (!p)
-        return NULL;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-static void arena_release(struct jld_arena *a)
-{
-    struct jld_chunk *c = a->head, *next;
-
-    while (c) {
-        next = c->next;
-        mc_free(c);
-        c = next;
-    }
-    a->head = NULL;
-    a->bytes = 0;
-}
-
-/* Move all of src's chunks into dst. */
-static void arena_merge(struct jld_arena *dst, struct jld_arena *src)
-{
-    struct jld_chunk *tail = src->head;
-
-    if (!tail)
-        return;
-    while (tail->next)
-        tail = tail->next;
-    tail->next = dst->head;
-    dst->head = src->head;
-    dst->bytes += src->bytes;
-    src->head = NULL;
-    src->bytes = 0;
-}
 
 /* --- keywords ------------------------------------------------------------ */
 
@@ -156,559 +68,13 @@ bool jld_keyword_form(const char *s)
     return true;
 }
 
-/* --- errors and work ----------------------------------------------------- */
-
-/* "$.a.b[2]" for the current JSON path; the tail when too long. */
-static void path_format(const struct jld_state *st, char *out, size_t n)
-{
-    char tmp[512];
-    size_t len = 1, i;
-
-    tmp[0] = '$';
-    tmp[1] = '\0';
-    for (i = 0; i < st->npath && i < JLD_MAX_PATH && len < sizeof(tmp) - 1; i++) {
-        int k;
-
-        if (st->path[i].key)
-            k = snprintf(tmp + len, sizeof(tmp) - len, ".%s", st->path[i].key);
-        else
-            k = snprintf(tmp + len, sizeof(tmp) - len, "[%zu]", st->path[i].idx);
-        if (k < 0)
-            break;
-        len += (size_t)k;
-        if (len >= sizeof(tmp))
-            len = sizeof(tmp) - 1;
-    }
-    if (len < n) {
-        memcpy(out, tmp, len + 1);
-    } else {
-        memcpy(out, "...", 3);
-        memcpy(out + 3, tmp + len - (n - 4), n - 4);
-        out[n - 1] = '\0';
-    }
-}
-
-mcred_rc jld_fail(struct jld_state *st, mcred_rc rc, const char *fmt, ...)
-{
-    char detail[200], path[96];
-    va_list ap;
-
-    if (!st->err)
-        return rc;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
-    path_format(st, path, sizeof(path));
-    if (st->in_url)
-        return mc_err_set(st->err, rc, "%s at %s, in context '%.80s'", detail, path, st->in_url);
-    return mc_err_set(st->err, rc, "%s at %s", detail, path);
-}
-
-static mcred_rc nomem(struct jld_state *st)
-{
-    return mc_err_set(st->err, MCRED_ERR_NOMEM, "out of memory during JSON-LD processing");
-}
-
-mcred_rc jld_work(struct jld_state *st, size_t n)
-{
-    st->work += n;
-    if (st->work > st->max_work)
-        return jld_fail(st, MCRED_ERR_LIMIT, "JSON-LD processing exceeds the work limit of %zu steps",
-                        st->max_work);
-    return MCRED_OK;
-}
-
-/* --- term table ---------------------------------------------------------- */
-
-const struct jld_term jld_tomb;
-
-/* A fast hash of n bytes, eight at a time (values only used in-process). */
-static uint32_t hash_mem(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
-
-    while (n >= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    if (n) {
-        w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    }
-    h ^= h >> 29;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (uint32_t)(h >> 32);
-}
-
-static uint32_t hash_str(const char *s)
-{
-    return s ? hash_mem(s, strlen(s)) : 0x9e3779b9u;
-}
-
-const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len)
-{
-    uint32_t h, i, mask;
-    const struct jld_term *t;
-
-    if (!c->n)
-        return NULL;
-    h = hash_mem(s, len);
-    mask = c->cap - 1;
-    for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
-        if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0)
-            return t;
-    }
-    return NULL;
-}
-
-static const struct jld_term *term_get(const struct jld_ctx *c, const char *s)
-{
-    return jld_term_get(c, s, strlen(s));
-}
-
-/* Rebuild c's table with cap slots, dropping tombstones. */
-static mcred_rc table_resize(struct jld_arena *a, struct jld_ctx *c, uint32_t cap)
-{
-    const struct jld_term **slot = arena_alloc(a, cap * sizeof(*slot));
-    uint32_t i, j;
-
-    if (!slot)
-        return MCRED_ERR_NOMEM;
-    memset(slot, 0, cap * sizeof(*slot));
-    for (i = 0; i < c->cap; i++) {
-        const struct jld_term *t = c->slot[i];
-
-        if (!t || t == &jld_tomb)
-            continue;
-        for (j = t->hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
-            ;
-        slot[j] = t;
-    }
-    c->slot = slot;
-    c->cap = cap;
-    c->used = c->n;
-    return MCRED_OK;
-}
-
-/* Define (or replace) t in the context being built. */
-static mcred_rc table_put(struct jld_arena *a, struct jld_ctx *c, const struct jld_term *t)
-{
-    uint32_t i, mask, tomb = UINT32_MAX;
-    const struct jld_term *s;
-
-    if ((c->used + 1) * 4 > c->cap * 3) {
-        uint32_t cap = c->cap ? c->cap : 8;
-
-        while ((c->n + 1) * 4 > cap * 2)
-            cap *= 2;
-        if (table_resize(a, c, cap))
-            return MCRED_ERR_NOMEM;
-    }
-    mask = c->cap - 1;
-    for (i = t->hash & mask; (s = c->slot[i]) != NULL; i = (i + 1) & mask) {
-        if (s == &jld_tomb) {
-            if (tomb == UINT32_MAX)
-                tomb = i;
-        } else if (s->hash == t->hash && s->len == t->len && memcmp(s->name, t->name, t->len) == 0) {
-            c->slot[i] = t;
-            return MCRED_OK;
-        }
-    }
-    if (tomb != UINT32_MAX) {
-        c->slot[tomb] = t;
-    } else {
-        c->slot[i] = t;
-        c->used++;
-    }
-    c->n++;
-    return MCRED_OK;
-}
-
-static void table_remove(struct jld_ctx *c, const char *s)
-{
-    size_t len = strlen(s);
-    uint32_t h = hash_mem(s, len), i, mask;
-    const struct jld_term *t;
-
-    if (!c->n)
-        return;
-    mask = c->cap - 1;
-    for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
-        if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0) {
-            c->slot[i] = &jld_tomb;
-            c->n--;
-            return;
-        }
-    }
-}
-
-static bool has_protected(const struct jld_ctx *c)
-{
-    uint32_t i;
-
-    for (i = 0; i < c->cap; i++) {
-        const struct jld_term *t = c->slot[i];
-
-        if (t && t != &jld_tomb && t->protect)
-            return true;
-    }
-    return false;
-}
-
-static struct jld_ctx *ctx_clone(struct jld_state *st, struct jld_arena *a,
-                                 const struct jld_ctx *src, bool persistent)
-{
-    struct jld_ctx *c = arena_alloc(a, sizeof(*c));
-
-    if (!c)
-        return NULL;
-    *c = *src;
-    c->persistent = persistent;
-    if (src->cap) {
-        c->slot = arena_alloc(a, src->cap * sizeof(*c->slot));
-        if (!c->slot)
-            return NULL;
-        memcpy(c->slot, src->slot, src->cap * sizeof(*c->slot));
-    }
-    st->work += src->cap / 2;  /* bounds the memory clones take, too */
-    return c;
-}
-
-/* --- memo: context transitions ------------------------------------------- */
-
-struct jld_memo_ent {
-    struct jld_memo_ent *next;
-    uint32_t hash;
-    unsigned flags;
-    const struct jld_ctx *from;
-    const cJSON *node;        /* context value, or NULL for a remote URL */
-    const char *url;          /* remote URL, or NULL */
-    const char *base;         /* base URL, or NULL */
-    const struct jld_ctx *to;
-};
-
-struct memo_key {
-    uint32_t hash;
-    unsigned flags;
-    const struct jld_ctx *from;
-    const cJSON *node;
-    const char *url;
-    const char *base;
-};
-
-static void memo_key_init(struct memo_key *k, const struct jld_ctx *from, const cJSON *node,
-                          const char *url, const char *base, unsigned flags)
-{
-    uint64_t h = (uint64_t)(uintptr_t)from * 0x9E3779B97F4A7C15ull;
-
-    h ^= (uint64_t)(uintptr_t)node * 0xC2B2AE3D27D4EB4Full;
-    h ^= (uint64_t)hash_str(url) * 0x165667B19E3779F9ull;
-    h ^= (uint64_t)hash_str(base) * 0x27D4EB2F165667C5ull;
-    h ^= flags;
-    k->hash = (uint32_t)(h ^ (h >> 29) ^ (h >> 41));
-    k->flags = flags;
-    k->from = from;
-    k->node = node;
-    k->url = url;
-    k->base = base;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    if (!a || !b)
-        return a == b;
-    return a == b || strcmp(a, b) == 0;
-}
-
-static const struct jld_ctx *memo_find(const struct jld_memo *m, const struct memo_key *k)
-{
-    const struct jld_memo_ent *e;
-
-    if (!m->nb)
-        return NULL;
-    for (e = m->b[k->hash & (m->nb - 1)]; e; e = e->next) {
-        if (e->hash == k->hash && e->from == k->from && e->node == k->node &&
-            e->flags == k->flags && str_eq(e->url, k->url) && str_eq(e->base, k->base))
-            return e->to;
-    }
-    return NULL;
-}
-
-/* Add k -> to; entry and strings go into a. A failure only loses the memo. */
-static void memo_add(struct jld_memo *m, struct jld_arena *a, const struct memo_key *k,
-                     const struct jld_ctx *to)
-{
-    struct jld_memo_ent *e;
-    size_t i;
-
-    if (m->n >= m->nb) {
-        size_t nb = m->nb ? m->nb * 2 : 64;
-        struct jld_memo_ent **b = mc_calloc(nb, sizeof(*b));
-
-        if (!b)
-            return;
-        for (i = 0; i < m->nb; i++) {
-            while (m->b[i]) {
-                e = m->b[i];
-                m->b[i] = e->next;
-                e->next = b[e->hash & (nb - 1)];
-                b[e->hash & (nb - 1)] = e;
-            }
-        }
-        mc_free(m->b);
-        m->b = b;
-        m->nb = nb;
-    }
-    e = arena_alloc(a, sizeof(*e));
-    if (!e)
-        return;
-    e->hash = k->hash;
-    e->flags = k->flags;
-    e->from = k->from;
-    e->node = k->node;
-    e->to = to;
-    e->url = k->url ? arena_strndup(a, k->url, strlen(k->url)) : NULL;
-    e->base = k->base ? arena_strndup(a, k->base, strlen(k->base)) : NULL;
-    if ((k->url && !e->url) || (k->base && !e->base))
-        return;
-    e->next = m->b[k->hash & (m->nb - 1)];
-    m->b[k->hash & (m->nb - 1)] = e;
-    m->n++;
-}
-
-static void memo_release(struct jld_memo *m)
-{
-    mc_free(m->b);
-    m->b = NULL;
-    m->nb = 0;
-    m->n = 0;
-}
-
-/* --- the shared cache ---------------------------------------------------- */
-
-struct jld_root {
-    struct jld_root *next;
-    const char *base;
-    bool json10;
-    const struct jld_ctx *ctx;
-};
-
-struct jld_gen {
-    unsigned refs;             /* the cache (while current) plus calls using it */
-    struct jld_arena arena;    /* contexts, terms, memo entries */
-    struct jld_memo memo;
-    struct jld_root *roots;
-    size_t entries;            /* memo entries and roots */
-};
-
-static struct jld_gen *gen_new(void)
-{
-    struct jld_gen *g = mc_calloc(1, sizeof(*g));
-
-    if (g)
-        g->refs = 1;
-    return g;
-}
-
-static void gen_free(struct jld_gen *g)
-{
-    if (!g)
-        return;
-    memo_release(&g->memo);
-    arena_release(&g->arena);
-    mc_free(g);
-}
-
-mcred_rc mc_jsonld_cache_new(struct mc_jsonld_cache **out)
-{
-    struct mc_jsonld_cache *c = mc_calloc(1, sizeof(*c));
-
-    *out = NULL;
-    if (!c)
-        return MCRED_ERR_NOMEM;
-    c->cur = gen_new();
-    if (!c->cur || pthread_mutex_init(&c->mu, NULL) != 0) {
-        gen_free(c->cur);
-        mc_free(c);
-        return MCRED_ERR_NOMEM;
-    }
-    *out = c;
-    return MCRED_OK;
-}
-
-void mc_jsonld_cache_free(struct mc_jsonld_cache *c)
-{
-    if (!c)
-        return;
-    gen_free(c->cur);
-    pthread_mutex_destroy(&c->mu);
-    mc_free(c);
-}
-
-static void cache_acquire(struct jld_state *st)
-{
-    struct mc_jsonld_cache *c = st->o->cache;
-
-    if (!c)
-        return;
-    pthread_mutex_lock(&c->mu);
-    st->cache = c;
-    st->gen = c->cur;
-    st->gen->refs++;
-    pthread_mutex_unlock(&c->mu);
-}
-
-static void cache_release(struct jld_state *st)
-{
-    struct mc_jsonld_cache *c = st->cache;
-    struct jld_gen *g = st->gen, *dead = NULL;
-
-    if (!g) {
-        arena_release(&st->pers);
-        return;
-    }
-    pthread_mutex_lock(&c->mu);
-    if (st->published)
-        arena_merge(&g->arena, &st->pers);
-    if (g == c->cur && (g->entries > GEN_MAX_ENTRIES || g->arena.bytes > GEN_MAX_BYTES)) {
-        struct jld_gen *n = gen_new();
-
-        if (n) {
-            c->cur = n;
-            g->refs--;  /* the cache's reference */
-        }
-    }
-    if (--g->refs == 0)
-        dead = g;
-    pthread_mutex_unlock(&c->mu);
-    arena_release(&st->pers);
-    gen_free(dead);
-    st->gen = NULL;
-}
-
-/* Look a transition up: the shared generation for persistent keys, else the
- * call's own table. */
-static const struct jld_ctx *transition_find(struct jld_state *st, const struct memo_key *k,
-                                             bool shared)
-{
-    const struct jld_ctx *to;
-
-    if (!shared)
-        return memo_find(&st->memo, k);
-    pthread_mutex_lock(&st->cache->mu);
-    to = memo_find(&st->gen->memo, k);
-    pthread_mutex_unlock(&st->cache->mu);
-    return to;
-}
-
-static void transition_add(struct jld_state *st, const struct memo_key *k, bool shared,
-                           const struct jld_ctx *to)
-{
-    if (!shared) {
-        memo_add(&st->memo, &st->scratch, k, to);
-        return;
-    }
-    pthread_mutex_lock(&st->cache->mu);
-    if (!memo_find(&st->gen->memo, k)) {
-        memo_add(&st->gen->memo, &st->gen->arena, k, to);
-        st->gen->entries++;
-        st->published = true;
-    }
-    pthread_mutex_unlock(&st->cache->mu);
-}
-
-/* --- state --------------------------------------------------------------- */
+/* --- remote documents ---------------------------------------------------- */
 
 struct jld_doc {
     struct jld_doc *next;
     const char *url;
     const cJSON *doc;
 };
-
-mcred_rc jld_state_init(struct jld_state *st, const struct mc_jsonld_opts *o, struct mc_err *err)
-{
-    memset(st, 0, offsetof(struct jld_state, path));  /* path[] is written before read */
-    st->npath = 0;
-    st->o = o;
-    st->err = err;
-    st->base = o->base;
-    st->max_work = o->max_work ? o->max_work : JLD_DEFAULT_WORK;
-    cache_acquire(st);
-    return MCRED_OK;
-}
-
-void jld_state_release(struct jld_state *st)
-{
-    cache_release(st);
-    memo_release(&st->memo);
-    arena_release(&st->scratch);
-}
-
-static struct jld_arena *arena_for(struct jld_state *st, bool persistent)
-{
-    return persistent ? &st->pers : &st->scratch;
-}
-
-static struct jld_ctx *ctx_new(struct jld_arena *a, const char *base, bool json10,
-                               bool persistent)
-{
-    struct jld_ctx *c = arena_alloc(a, sizeof(*c));
-
-    if (!c)
-        return NULL;
-    memset(c, 0, sizeof(*c));
-    c->base = base;
-    c->orig_base = base;
-    c->json10 = json10;
-    c->persistent = persistent;
-    return c;
-}
-
-mcred_rc jld_root(struct jld_state *st, const struct jld_ctx **out)
-{
-    const char *base = st->o->base;
-    bool json10 = st->o->json10;
-    struct jld_root *r;
-    struct jld_ctx *c = NULL;
-    struct jld_gen *g = st->gen;
-
-    *out = NULL;
-    if (!g) {
-        *out = ctx_new(&st->scratch, base, json10, false);
-        return *out ? MCRED_OK : nomem(st);
-    }
-    pthread_mutex_lock(&st->cache->mu);
-    for (r = g->roots; r; r = r->next) {
-        if (r->json10 == json10 && str_eq(r->base, base)) {
-            *out = r->ctx;
-            break;
-        }
-    }
-    if (!*out) {
-        const char *b = base ? arena_strndup(&g->arena, base, strlen(base)) : NULL;
-
-        r = arena_alloc(&g->arena, sizeof(*r));
-        if ((!base || b) && r)
-            c = ctx_new(&g->arena, b, json10, true);
-        if (c) {
-            r->base = b;
-            r->json10 = json10;
-            r->ctx = c;
-            r->next = g->roots;
-            g->roots = r;
-            g->entries++;
-            *out = c;
-        }
-    }
-    pthread_mutex_unlock(&st->cache->mu);
-    return *out ? MCRED_OK : nomem(st);
-}
-
-/* --- remote documents ---------------------------------------------------- */
 
 static mcred_rc load_doc(struct jld_state *st, const char *url, const cJSON **out)
 {
@@ -734,16 +100,16 @@ static mcred_rc load_doc(struct jld_state *st, const char *url, const cJSON **ou
     mc_err_clear(&lerr);
     rc = l->load(l->ud, url, out, &lerr);
     if (rc == MCRED_ERR_NOMEM)
-        return nomem(st);
+        return jld_nomem(st);
     if (rc || !*out)
         return jld_fail(st, MCRED_ERR_INVALID, "loading remote context failed: '%.120s': %s",
                         url, rc ? mc_err_msg(&lerr) : "no document");
-    d = arena_alloc(&st->scratch, sizeof(*d));
+    d = jld_alloc(&st->scratch, sizeof(*d));
     if (!d)
-        return nomem(st);
-    d->url = arena_strndup(&st->scratch, url, strlen(url));
+        return jld_nomem(st);
+    d->url = jld_strndup(&st->scratch, url, strlen(url));
     if (!d->url)
-        return nomem(st);
+        return jld_nomem(st);
     d->doc = *out;
     d->next = st->docs;
     st->docs = d;
@@ -770,7 +136,7 @@ struct lindex {
 
 static struct lentry *li_find(const struct lindex *li, const char *s, size_t len)
 {
-    uint32_t h = hash_mem(s, len);
+    uint32_t h = jld_hash(s, len);
     size_t i, mask = li->cap - 1;
 
     if (!li->cap)
@@ -802,7 +168,7 @@ static bool ctx_keyword(const char *k)
     return false;
 }
 
-static mcred_rc li_add_all(struct lindex *li, const cJSON *obj)
+static void li_add_all(struct lindex *li, const cJSON *obj)
 {
     const cJSON *m;
 
@@ -815,13 +181,12 @@ static mcred_rc li_add_all(struct lindex *li, const cJSON *obj)
         len = strlen(m->string);
         if (li_find(li, m->string, len))
             continue;
-        h = hash_mem(m->string, len);
+        h = jld_hash(m->string, len);
         li->e[li->n] = (struct lentry){ m->string, len, h, m, DEF_NO };
         for (i = h & (li->cap - 1); li->slot[i]; i = (i + 1) & (li->cap - 1))
             ;
         li->slot[i] = (uint32_t)++li->n;
     }
-    return MCRED_OK;
 }
 
 static mcred_rc li_build(struct lindex *li, const cJSON *obj, const cJSON *imp)
@@ -837,7 +202,8 @@ static mcred_rc li_build(struct lindex *li, const cJSON *obj, const cJSON *imp)
     if (!li->e || !li->slot)
         return MCRED_ERR_NOMEM;
     li_add_all(li, obj);
-    return li_add_all(li, imp);
+    li_add_all(li, imp);
+    return MCRED_OK;
 }
 
 static void li_release(struct lindex *li)
@@ -862,6 +228,11 @@ static mcred_rc create_term(struct tdef *td, struct lentry *e);
 static mcred_rc process_list(struct jld_state *st, const struct jld_ctx *active,
                              const cJSON *local, const char *base_url, bool lpers,
                              unsigned flags, const struct jld_ctx **out);
+
+static const struct jld_term *term_get(const struct jld_ctx *c, const char *s)
+{
+    return jld_term_get(c, s, strlen(s));
+}
 
 /* --- IRI expansion (§4.3) ------------------------------------------------- */
 
@@ -924,7 +295,7 @@ static mcred_rc expand_iri_t(struct tdef *td, struct jld_state *st, const struct
         if (t && t->iri && t->prefix) {
             mc_buf_reset(buf);
             if (mc_buf_appends(buf, t->iri) || mc_buf_appends(buf, colon + 1))
-                return nomem(st);
+                return jld_nomem(st);
             *out = buf->ptr;
             return MCRED_OK;
         }
@@ -936,13 +307,14 @@ static mcred_rc expand_iri_t(struct tdef *td, struct jld_state *st, const struct
     if ((flags & JLD_I_VOCAB) && c->vocab) {
         mc_buf_reset(buf);
         if (mc_buf_appends(buf, c->vocab) || mc_buf_appends(buf, v))
-            return nomem(st);
+            return jld_nomem(st);
         *out = buf->ptr;
     } else if ((flags & JLD_I_DOCREL) && c->base) {
         mc_buf_reset(buf);
         rc = mc_iri_resolve_buf(c->base, v, buf);
         if (rc)
-            return rc == MCRED_ERR_NOMEM ? nomem(st) : jld_fail(st, rc, "IRI '%.80s' too long", v);
+            return rc == MCRED_ERR_NOMEM ? jld_nomem(st)
+                                         : jld_fail(st, rc, "IRI '%.80s' too long", v);
         *out = buf->ptr;
     } else {
         *out = v;
@@ -981,11 +353,19 @@ static bool gen_delim(char c)
     return c && strchr(":/?#[]@", c) != NULL;
 }
 
+/* A colon anywhere but first or last (§4.2 step 15.4). */
+static bool inner_colon(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 2 && memchr(s + 1, ':', n - 2) != NULL;
+}
+
 static const char *tstrdup(struct tdef *td, const char *s)
 {
     if (!s)
         return NULL;
-    return arena_strndup(td->a, s, strlen(s));
+    return jld_strndup(td->a, s, strlen(s));
 }
 
 static mcred_rc tfail(struct tdef *td, const char *code, const char *term, const char *what)
@@ -1062,11 +442,11 @@ static bool json_eq(const cJSON *a, const cJSON *b)
 /* Equal apart from the protected flag (§4.2 step 27). */
 static bool same_def(const struct jld_term *a, const struct jld_term *b)
 {
-    return str_eq(a->iri, b->iri) && a->prefix == b->prefix && a->reverse == b->reverse &&
-           str_eq(a->type, b->type) && a->container == b->container &&
-           a->has_lang == b->has_lang && (!a->has_lang || str_eq(a->lang, b->lang)) &&
+    return jld_str_eq(a->iri, b->iri) && a->prefix == b->prefix && a->reverse == b->reverse &&
+           jld_str_eq(a->type, b->type) && a->container == b->container &&
+           a->has_lang == b->has_lang && (!a->has_lang || jld_str_eq(a->lang, b->lang)) &&
            a->has_dir == b->has_dir && (!a->has_dir || a->dir == b->dir) &&
-           str_eq(a->index, b->index) && str_eq(a->nest, b->nest) &&
+           jld_str_eq(a->index, b->index) && jld_str_eq(a->nest, b->nest) &&
            a->has_context == b->has_context && (!a->has_context || json_eq(a->context, b->context));
 }
 
@@ -1104,7 +484,7 @@ static mcred_rc def_type(struct tdef *td, const char *term, const cJSON *v,
                 strcmp(ty, "@vocab") && !mc_iri_is_absolute(ty)))
         return tfail(td, "invalid type mapping", term, v->valuestring);
     d->type = tstrdup(td, ty);
-    return d->type ? MCRED_OK : nomem(td->st);
+    return d->type ? MCRED_OK : jld_nomem(td->st);
 }
 
 /* @reverse (§4.2 step 14). *skip: the value has the form of a keyword. */
@@ -1132,7 +512,7 @@ static mcred_rc def_reverse(struct tdef *td, const char *term, const cJSON *valu
         return tfail(td, "invalid IRI mapping", term, rv->valuestring);
     d->iri = tstrdup(td, iri);
     if (!d->iri)
-        return nomem(td->st);
+        return jld_nomem(td->st);
     if (cv) {
         if (!cJSON_IsNull(cv) &&
             !(cJSON_IsString(cv) && (!strcmp(cv->valuestring, "@set") ||
@@ -1172,9 +552,8 @@ static mcred_rc def_iri(struct tdef *td, struct lentry *e, const cJSON *idv, boo
             return tfail(td, "invalid keyword alias", term, "@context");
         d->iri = tstrdup(td, iri);
         if (!d->iri)
-            return nomem(st);
-        colon = strchr(term, ':');
-        if ((colon && colon != term && colon[1]) || strchr(term, '/')) {
+            return jld_nomem(st);
+        if (inner_colon(term) || strchr(term, '/')) {
             struct mc_buf b2;
             const char *again;
             bool same;
@@ -1182,7 +561,7 @@ static mcred_rc def_iri(struct tdef *td, struct lentry *e, const cJSON *idv, boo
             e->state = DEF_DONE;
             mc_buf_init(&b2, 0);
             rc = expand_iri(td, st, td->r, term, JLD_I_VOCAB, &b2, &again);
-            same = !rc && str_eq(again, d->iri);
+            same = !rc && jld_str_eq(again, d->iri);
             mc_buf_release(&b2);
             if (rc)
                 return rc;
@@ -1209,7 +588,7 @@ static mcred_rc def_iri(struct tdef *td, struct lentry *e, const cJSON *idv, boo
         if (pt && pt->iri) {
             mc_buf_reset(buf);
             if (mc_buf_appends(buf, pt->iri) || mc_buf_appends(buf, colon + 1))
-                return nomem(st);
+                return jld_nomem(st);
             d->iri = tstrdup(td, buf->ptr);
         } else {
             d->iri = term;
@@ -1226,12 +605,12 @@ static mcred_rc def_iri(struct tdef *td, struct lentry *e, const cJSON *idv, boo
     } else if (td->r->vocab) {
         mc_buf_reset(buf);
         if (mc_buf_appends(buf, td->r->vocab) || mc_buf_appends(buf, term))
-            return nomem(st);
+            return jld_nomem(st);
         d->iri = tstrdup(td, buf->ptr);
     } else {
         return tfail(td, "invalid IRI mapping", term, "no @id and no @vocab");
     }
-    return d->iri ? MCRED_OK : nomem(st);
+    return d->iri ? MCRED_OK : jld_nomem(st);
 }
 
 /* @context of a term: validated now (§4.2 step 21), applied during expansion. */
@@ -1387,12 +766,12 @@ static mcred_rc create_term_body(struct tdef *td, struct lentry *e, struct mc_bu
         return MCRED_OK;  /* reserved for future keywords: ignored */
     }
     prev = term_get(td->r, term);
-    table_remove(td->r, term);
+    jld_table_remove(td->r, term);
     if (!cJSON_IsString(value) && !cJSON_IsNull(value) && !cJSON_IsObject(value))
         return tfail(td, "invalid term definition", term, "not a string, map or null");
-    d = arena_alloc(td->a, sizeof(*d));
+    d = jld_alloc(td->a, sizeof(*d));
     if (!d)
-        return nomem(st);
+        return jld_nomem(st);
     memset(d, 0, sizeof(*d));
     d->name = term;
     d->len = e->len;
@@ -1436,11 +815,11 @@ static mcred_rc create_term_body(struct tdef *td, struct lentry *e, struct mc_bu
     if (!(td->flags & JLD_P_OVERRIDE) && prev && prev->protect) {
         if (!same_def(d, prev))
             return tfail(td, "protected term redefinition", term, "");
-        rc = table_put(td->a, td->r, prev);
-        return rc ? nomem(st) : MCRED_OK;
+        rc = jld_table_put(td->a, td->r, prev);
+        return rc ? jld_nomem(st) : MCRED_OK;
     }
-    rc = table_put(td->a, td->r, d);
-    return rc ? nomem(st) : MCRED_OK;
+    rc = jld_table_put(td->a, td->r, d);
+    return rc ? jld_nomem(st) : MCRED_OK;
 }
 
 static mcred_rc create_term(struct tdef *td, struct lentry *e)
@@ -1494,7 +873,7 @@ static mcred_rc resolve_url(struct jld_state *st, const char *base_url, const ch
                         "base", ref);
     rc = mc_iri_resolve_buf(base_url, ref, out);
     if (rc)
-        return rc == MCRED_ERR_NOMEM ? nomem(st) : jld_fail(st, rc, "context URL too long");
+        return rc == MCRED_ERR_NOMEM ? jld_nomem(st) : jld_fail(st, rc, "context URL too long");
     return MCRED_OK;
 }
 
@@ -1554,11 +933,11 @@ static mcred_rc set_base(struct jld_state *st, struct jld_arena *a, struct jld_c
     mc_buf_init(&b, 0);
     rc = mc_iri_resolve_buf(r->base, v->valuestring, &b);
     if (!rc) {
-        r->base = arena_strndup(a, b.ptr, b.len);
+        r->base = jld_strndup(a, b.ptr, b.len);
         rc = r->base ? MCRED_OK : MCRED_ERR_NOMEM;
     }
     mc_buf_release(&b);
-    return rc ? nomem(st) : MCRED_OK;
+    return rc ? jld_nomem(st) : MCRED_OK;
 }
 
 static mcred_rc set_vocab(struct jld_state *st, struct jld_arena *a, struct jld_ctx *r,
@@ -1582,9 +961,9 @@ static mcred_rc set_vocab(struct jld_state *st, struct jld_arena *a, struct jld_
     if (!rc && (!iri || jld_is_keyword(iri)))
         rc = jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: '%.80s'", v->valuestring);
     if (!rc) {
-        r->vocab = iri == v->valuestring ? iri : arena_strndup(a, iri, strlen(iri));
+        r->vocab = iri == v->valuestring ? iri : jld_strndup(a, iri, strlen(iri));
         if (!r->vocab)
-            rc = nomem(st);
+            rc = jld_nomem(st);
     }
     mc_buf_release(&b);
     return rc;
@@ -1647,7 +1026,7 @@ static mcred_rc process_map(struct jld_state *st, const struct jld_ctx *active,
                             const struct jld_ctx **out)
 {
     bool persistent = active->persistent && lpers && st->gen;
-    struct jld_arena *a = arena_for(st, persistent);
+    struct jld_arena *a = jld_arena_for(st, persistent);
     const cJSON *imp = NULL, *v;
     struct jld_ctx *r;
     struct lindex li;
@@ -1655,9 +1034,9 @@ static mcred_rc process_map(struct jld_state *st, const struct jld_ctx *active,
     size_t i;
     mcred_rc rc;
 
-    r = ctx_clone(st, a, active, persistent);
+    r = jld_ctx_clone(st, a, active, persistent);
     if (!r)
-        return nomem(st);
+        return jld_nomem(st);
     v = cJSON_GetObjectItemCaseSensitive(obj, "@version");
     if (v) {
         if (!cJSON_IsNumber(v) || (v->valuedouble != 1.1 && v->valuedouble != 1.2))
@@ -1677,7 +1056,7 @@ static mcred_rc process_map(struct jld_state *st, const struct jld_ctx *active,
         return rc;
     if (li_build(&li, obj, imp)) {
         li_release(&li);
-        return nomem(st);
+        return jld_nomem(st);
     }
     v = entry(obj, imp, "@protected");
     td = (struct tdef){ st, r, a, &li, base_url, cJSON_IsTrue(v),
@@ -1698,7 +1077,7 @@ static mcred_rc process_remote(struct jld_state *st, const struct jld_ctx *resul
     bool shared = result->persistent && st->gen;
     const char *url, *saved = st->in_url;
     const cJSON *doc = NULL, *lc;
-    struct memo_key k;
+    struct jld_key k;
     struct mc_buf ub;
     unsigned i, me;
     mcred_rc rc;
@@ -1735,18 +1114,18 @@ static mcred_rc process_remote(struct jld_state *st, const struct jld_ctx *resul
                       ub.ptr);
         goto out;
     }
-    memo_key_init(&k, result, doc, ub.ptr, NULL, flags & JLD_P_OVERRIDE);
+    jld_key_init(&k, result, doc, ub.ptr, NULL, flags & JLD_P_OVERRIDE);
     if (!(flags & JLD_P_NOVALIDATE)) {
-        const struct jld_ctx *hit = transition_find(st, &k, shared);
+        const struct jld_ctx *hit = jld_transition_find(st, &k, shared);
 
         if (hit) {
             *out = hit;
             goto out;
         }
     }
-    url = arena_strndup(arena_for(st, shared), ub.ptr, ub.len);
+    url = jld_strndup(jld_arena_for(st, shared), ub.ptr, ub.len);
     if (!url) {
-        rc = nomem(st);
+        rc = jld_nomem(st);
         goto out;
     }
     me = st->nremote++;
@@ -1758,7 +1137,7 @@ static mcred_rc process_remote(struct jld_state *st, const struct jld_ctx *resul
     st->in_url = saved;
     st->remote[me].active = false;
     if (!rc && !(flags & JLD_P_NOVALIDATE))
-        transition_add(st, &k, shared, *out);
+        jld_transition_add(st, &k, shared, *out);
 out:
     mc_buf_release(&ub);
     return rc;
@@ -1789,10 +1168,10 @@ static mcred_rc process_list(struct jld_state *st, const struct jld_ctx *active,
     if (cJSON_IsBool(pv))
         propagate = cJSON_IsTrue(pv);
     if (!propagate && !result->prev) {
-        struct jld_ctx *c = ctx_clone(st, arena_for(st, persistent), active, persistent);
+        struct jld_ctx *c = jld_ctx_clone(st, jld_arena_for(st, persistent), active, persistent);
 
         if (!c) {
-            rc = nomem(st);
+            rc = jld_nomem(st);
             goto out;
         }
         c->prev = active;
@@ -1802,15 +1181,15 @@ static mcred_rc process_list(struct jld_state *st, const struct jld_ctx *active,
         if (cJSON_IsNull(item)) {
             struct jld_ctx *c;
 
-            if (!(flags & JLD_P_OVERRIDE) && has_protected(result)) {
+            if (!(flags & JLD_P_OVERRIDE) && jld_has_protected(result)) {
                 rc = jld_fail(st, MCRED_ERR_INVALID, "invalid context nullification: the "
                               "active context has protected terms");
                 break;
             }
-            c = ctx_new(arena_for(st, persistent), active->orig_base, active->json10,
+            c = jld_ctx_new(jld_arena_for(st, persistent), active->orig_base, active->json10,
                         persistent);
             if (!c) {
-                rc = nomem(st);
+                rc = jld_nomem(st);
                 break;
             }
             if (!propagate)
@@ -1839,17 +1218,17 @@ mcred_rc jld_process(struct jld_state *st, const struct jld_ctx *active, const c
 {
     bool shared = lpers && active->persistent && st->gen;
     const struct jld_ctx *hit;
-    struct memo_key k;
+    struct jld_key k;
     mcred_rc rc;
 
-    memo_key_init(&k, active, local, NULL, base_url, flags);
-    hit = transition_find(st, &k, shared);
+    jld_key_init(&k, active, local, NULL, base_url, flags);
+    hit = jld_transition_find(st, &k, shared);
     if (hit) {
         *out = hit;
         return MCRED_OK;
     }
     rc = process_list(st, active, local, base_url, lpers, flags, out);
     if (!rc)
-        transition_add(st, &k, shared, *out);
+        jld_transition_add(st, &k, shared, *out);
     return rc;
 }

@@ -150,21 +150,69 @@ enum {
     JLD_I_VOCAB = 1 << 1,       /* vocab relative */
 };
 
-/* context.c */
+/* The key of a memoized context processing step. */
+struct jld_key {
+    uint32_t hash;
+    unsigned flags;               /* JLD_P_* that change the result */
+    const struct jld_ctx *from;   /* the active context */
+    const cJSON *node;            /* the context value, or the remote document */
+    const char *url;              /* remote context URL, or NULL */
+    const char *base;             /* base URL, or NULL */
+};
+
+static inline bool jld_str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return a == b || strcmp(a, b) == 0;
+}
+
+/* --- ctxcache.c: memory, term tables, transitions, state ------------------ */
+void *jld_alloc(struct jld_arena *a, size_t n);           /* NULL on NOMEM */
+char *jld_strndup(struct jld_arena *a, const char *s, size_t n);
+uint32_t jld_hash(const char *s, size_t n);
+const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len);
+/* Define or replace t in c (a context being built, living in a). NOMEM. */
+MC_NODISCARD mcred_rc jld_table_put(struct jld_arena *a, struct jld_ctx *c,
+                                    const struct jld_term *t);
+void jld_table_remove(struct jld_ctx *c, const char *term);
+bool jld_has_protected(const struct jld_ctx *c);
+/* A copy of src in a (its term table too), or NULL on NOMEM. Counts work. */
+struct jld_ctx *jld_ctx_clone(struct jld_state *st, struct jld_arena *a,
+                              const struct jld_ctx *src, bool persistent);
+/* A new empty context with base IRI and original base URL base. */
+struct jld_ctx *jld_ctx_new(struct jld_arena *a, const char *base, bool json10,
+                            bool persistent);
+/* The arena contexts go into: the call's cache candidates or its scratch. */
+struct jld_arena *jld_arena_for(struct jld_state *st, bool persistent);
+void jld_key_init(struct jld_key *k, const struct jld_ctx *from, const cJSON *node,
+                  const char *url, const char *base, unsigned flags);
+/* shared: the key and the contexts it names live in the cache (else the call). */
+const struct jld_ctx *jld_transition_find(struct jld_state *st, const struct jld_key *k,
+                                          bool shared);
+void jld_transition_add(struct jld_state *st, const struct jld_key *k, bool shared,
+                        const struct jld_ctx *to);
+
 mcred_rc jld_state_init(struct jld_state *st, const struct mc_jsonld_opts *o, struct mc_err *err);
 void jld_state_release(struct jld_state *st);
 /* The initial active context for the call (base and processing mode from opts). */
 MC_NODISCARD mcred_rc jld_root(struct jld_state *st, const struct jld_ctx **out);
+/* Record an error (message plus the JSON path and remote context) and return rc. */
+mcred_rc jld_fail(struct jld_state *st, mcred_rc rc, const char *fmt, ...) MC_PRINTF(3, 4);
+mcred_rc jld_nomem(struct jld_state *st);
+/* Count n steps of work; MCRED_ERR_LIMIT past opts->max_work. */
+MC_NODISCARD mcred_rc jld_work(struct jld_state *st, size_t n);
+
+/* --- context.c: the algorithms -------------------------------------------- */
 /* Context Processing (§4.1) from expansion: remote contexts empty, validate
  * scoped context true. local_persistent: local lives in a cached remote
- * document (so the result may be cached). */
+ * document (so the result may be cached). Memoized. */
 MC_NODISCARD mcred_rc jld_process(struct jld_state *st, const struct jld_ctx *active,
                                   const cJSON *local, const char *base_url,
                                   bool local_persistent, unsigned flags,
                                   const struct jld_ctx **out);
-const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len);
 /* IRI Expansion (§4.3) outside context processing. *out is borrowed (from the
- * context, value or buf) or NULL for null; buf may be appended to. */
+ * context, value or buf) or NULL for null; buf may be reset and written. */
 MC_NODISCARD mcred_rc jld_expand_iri(struct jld_state *st, const struct jld_ctx *c,
                                      const char *value, unsigned flags, struct mc_buf *buf,
                                      const char **out);
@@ -174,10 +222,6 @@ MC_NODISCARD mcred_rc jld_expand_key(struct jld_state *st, const struct jld_ctx 
                                      const struct jld_term **term);
 bool jld_is_keyword(const char *s);
 enum jld_kw jld_keyword(const char *s);
-bool jld_keyword_form(const char *s);
-/* Record an error (message plus the JSON path and remote context) and return rc. */
-mcred_rc jld_fail(struct jld_state *st, mcred_rc rc, const char *fmt, ...) MC_PRINTF(3, 4);
-/* Count n steps of work; MCRED_ERR_LIMIT past opts->max_work. */
-MC_NODISCARD mcred_rc jld_work(struct jld_state *st, size_t n);
+bool jld_keyword_form(const char *s);   /* "@" 1*ALPHA */
 
 #endif /* MC_JSONLD_INT_H */

@@ -9,7 +9,8 @@
  * those two bytes, since they are not valid UTF-8.
  *
  * Thread safety: a dataset belongs to one thread at a time; the functions
- * keep no global state except a digest handle fetched once (rdfc.c).
+ * keep no global state except what rdfc.c sets up once per process under
+ * pthread_once (the digests and a hash table seed).
  * SPDX-License-Identifier: Apache-2.0 */
 #ifndef MC_RDF_H
 #define MC_RDF_H
@@ -108,7 +109,7 @@ enum mc_rdfc_hash { MC_RDFC_SHA256 = 0, MC_RDFC_SHA384 };
  * for each blank node, at most MC_RDFC_DEFAULT_WORK_CAP. A step takes 0.1 to
  * a few microseconds. The W3C suite's "evil" poison graphs, which must
  * succeed, need about 6,200 steps (12 blank nodes); its 10-node clique, which
- * must fail, stops after about 20 ms; a credential needs tens. A chain of
+ * must fail, stops after 10 to 20 ms; a credential needs tens. A chain of
  * identical blank nodes (an rdf:List of equal values) costs quadratic work:
  * 100 links pass, 300 do not. */
 #define MC_RDFC_DEFAULT_WORK 50000
@@ -147,7 +148,8 @@ MC_NODISCARD mcred_rc mc_rdfc_canon(const struct mc_rdf_dataset *d,
 
 /* mc_rdfc_canon that can also return the issued identifiers map: out may be
  * NULL (map only) and map may be NULL (same as mc_rdfc_canon). *map is
- * written only on success and must then be released; it borrows labels from d. */
+ * emptied first and filled on success; release it then. It borrows labels
+ * from d, so it must not outlive d. */
 MC_NODISCARD mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d,
                                         const struct mc_rdfc_opts *opts, struct mc_buf *out,
                                         struct mc_rdfc_map *map, struct mc_err *err);

@@ -25,7 +25,7 @@ static mcred_rc jcs_hash(const struct mc_di_env *env, const cJSON *unsecured,
                          struct mc_err *err);
 
 static const struct mc_di_suite jcs_suite = {
-    "eddsa-jcs-2022", "DataIntegrityProof", true, true, jcs_hash, NULL
+    "eddsa-jcs-2022", "DataIntegrityProof", true, true, jcs_hash, NULL, NULL
 };
 
 #define MAX_SUITES 8
@@ -324,6 +324,11 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
         snprintf(created, sizeof(created), "%s", o->created);
     } else {
         mc_time_format(env ? env->now : time(NULL), created);
+    }
+    if (suite->check_sign) {
+        rc = suite->check_sign(doc, err);
+        if (rc)
+            return rc;
     }
     if (o->expires && mc_time_parse(o->expires, true, &t))
         return mc_err_set(err, MCRED_ERR_INVALID, "expires '%s' is not an RFC 3339 date-time",

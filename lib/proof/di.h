@@ -56,6 +56,9 @@ struct mc_di_suite {
                      struct mc_di_attempt *at, uint8_t *out, size_t *out_len,
                      struct mc_err *err);
     void (*release)(struct mc_di_attempt *at);   /* may be NULL */
+    /* Before signing: refuse documents this suite would secure in a way other
+     * verifiers read differently. May be NULL. */
+    mcred_rc (*check_sign)(const cJSON *doc, struct mc_err *err);
 };
 
 /* Look a suite up by cryptosuite name (or legacy proof type); NULL when unknown. */

@@ -7,10 +7,12 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "crypto/hash.h"
 #include "jsonld/ctxstore.h"
+#include "jsonld/jcs.h"
 #include "jsonld/jsonld.h"
 #include "jsonld/rdf.h"
 #include "proof/di.h"
@@ -171,10 +173,57 @@ static void rdfc_release(struct mc_di_attempt *at)
     at->state = NULL;
 }
 
+/* Design note: JSON-LD maps a JSON number with a fractional part to an
+ * xsd:double ("1.0E-7"), but jsonld.js — which most Open Badges verifiers run —
+ * decides by looking for a '.' in JavaScript's String(v), so 1e-7 becomes the
+ * integer "0" there. Both cannot agree on such a number, so a credential that
+ * holds one would verify here and fail in those verifiers: refuse to sign it,
+ * and name where it is. (Numbers below 1e-6 written with one significant
+ * digit are the only ones affected.) */
+static mcred_rc find_ambiguous_number(const cJSON *v, const char *key, int depth,
+                                      struct mc_err *err)
+{
+    const cJSON *c;
+
+    if (depth > 256)
+        return MCRED_OK;   /* the JSON-LD processor bounds depth itself */
+    if (cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+        v->valuedouble != floor(v->valuedouble) && fabs(v->valuedouble) < 1e-6) {
+        struct mc_buf b;
+        bool ambiguous;
+
+        mc_buf_init(&b, 64);
+        ambiguous = mc_jcs_number(v->valuedouble, &b) == MCRED_OK && b.ptr &&
+                    !strchr(b.ptr, '.');
+        if (ambiguous)
+            mc_err_set(err, MCRED_ERR_INVALID,
+                       "the number %s in '%s' is read as 0 by jsonld.js-based verifiers and "
+                       "as %s by the JSON-LD standard: a signature over it cannot verify in "
+                       "both; write it as a string or with more digits", b.ptr,
+                       key ? key : "(root)", b.ptr);
+        mc_buf_release(&b);
+        return ambiguous ? MCRED_ERR_INVALID : MCRED_OK;
+    }
+    for (c = v->child; c; c = c->next) {
+        mcred_rc rc = find_ambiguous_number(c, c->string ? c->string : key, depth + 1, err);
+
+        if (rc)
+            return rc;
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc rdfc_check_sign(const cJSON *doc, struct mc_err *err)
+{
+    return find_ambiguous_number(doc, NULL, 0, err);
+}
+
 const struct mc_di_suite mc_di_suite_rdfc = {
-    "eddsa-rdfc-2022", "DataIntegrityProof", false, true, rdfc_hash, rdfc_release
+    "eddsa-rdfc-2022", "DataIntegrityProof", false, true, rdfc_hash, rdfc_release,
+    rdfc_check_sign
 };
 
 const struct mc_di_suite mc_di_suite_ed2020 = {
-    "Ed25519Signature2020", "Ed25519Signature2020", false, false, rdfc_hash, rdfc_release
+    "Ed25519Signature2020", "Ed25519Signature2020", false, false, rdfc_hash, rdfc_release,
+    NULL
 };

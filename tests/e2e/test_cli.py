@@ -266,6 +266,12 @@ def test_bad_input(tmp, env):
     signed['proof']['proofValue'] = 'z0OIl'
     rc, out, _ = run('verify', write(os.path.join(tmp, 'pv.json'), signed))
     check(rc == 1 and 'base58' in out, 'invalid base58 proofValue: exit 1, says why')
+    # a number jsonld.js and the JSON-LD standard canonicalize differently
+    tiny = copy.deepcopy(cred)
+    tiny['credentialSubject']['achievement']['creditsAvailable'] = 1e-7
+    rc, _, err = run('sign', '--key', key, write(os.path.join(tmp, 'tiny.json'), tiny), env=env)
+    check(rc == 1 and 'creditsAvailable' in err and '1e-7' in err,
+          'eddsa-rdfc-2022 refuses 1e-7 and names where it is: ' + err.strip())
     # 10,000-deep nesting
     deep = write(os.path.join(tmp, 'deep.json'), '[' * 10000 + ']' * 10000)
     rc, out, _ = run('verify', deep)

@@ -193,6 +193,7 @@ static void test_options_and_sets(void)
 
     /* authentication proof with challenge and domain (a presentation) */
     doc = sample();
+    o.cryptosuite = "eddsa-jcs-2022";   /* this file tests the framework over JCS */
     o.proof_purpose = "authentication";
     o.challenge = "abc123";
     o.domain = "verifier.example";
@@ -216,6 +217,7 @@ static void test_options_and_sets(void)
 
     /* a proof set: two independent proofs, then a chain */
     memset(&o, 0, sizeof(o));
+    o.cryptosuite = "eddsa-jcs-2022";
     doc = sample();
     o.id = "urn:uuid:proof-1";
     CHECK_RC(mc_di_sign(doc, &k1, &o, &env, NULL, &err), MCRED_OK, "first proof");
@@ -241,6 +243,7 @@ static void test_options_and_sets(void)
     /* bad sign options */
     doc = sample();
     memset(&o, 0, sizeof(o));
+    o.cryptosuite = "eddsa-jcs-2022";
     o.created = "yesterday";
     CHECK_RC(mc_di_sign(doc, &k1, &o, &env, NULL, &err), MCRED_ERR_INVALID, "bad created");
     CHECK(strstr(err.msg, "yesterday") != NULL, "message names the value: %s", err.msg);
@@ -260,9 +263,12 @@ static void test_torture(void)
     struct mc_key k;
     struct mc_di_env env = { NULL, NULL, NULL, 1800000000 };
     struct mc_di_result res[MC_DI_MAX_PROOFS];
+    struct mc_di_sign_opts jcs = { 0 };
     unsigned long i;
     size_t n;
     int ok_at = 0;
+
+    jcs.cryptosuite = "eddsa-jcs-2022";
 
     CHECK_RC(mc_key_generate(&k, s1), MCRED_OK, "key");
     for (i = 1; i < 400 && !ok_at; i++) {
@@ -270,7 +276,7 @@ static void test_torture(void)
         mcred_rc rc;
 
         mcred_test_fail_alloc(i);
-        rc = mc_di_sign(doc, &k, NULL, &env, NULL, NULL);
+        rc = mc_di_sign(doc, &k, &jcs, &env, NULL, NULL);
         if (!rc)
             rc = mc_di_verify(doc, NULL, &env, res, &n, NULL, NULL);
         mcred_test_fail_alloc(0);

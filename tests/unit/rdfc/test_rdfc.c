@@ -669,6 +669,7 @@ static void test_torture(void)
         mc_buf_release(&b);
         mc_rdf_release(&d);
     }
+    printf("  torture: %d failing allocations, each cleanly NOMEM\n", nomem);
     CHECK(nomem > 10, "torture reached %d allocation sites", nomem);
     mc_buf_release(&ref);
 }
