@@ -482,8 +482,8 @@ static mcred_rc kw_scalar(struct jld_state *st, struct node *nd, enum jld_kw kw,
 
 /* A key that expands to a keyword (§5.1 step 13.4). */
 static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
-                              const struct jld_ctx *active, const char *key, enum jld_kw kw,
-                              const cJSON *value, const char ***nests, size_t *nnests)
+                              const struct jld_ctx *active, enum jld_kw kw,
+                              const cJSON *value, const cJSON ***nests, size_t *nnests)
 {
     const char *lit = jld_keywords[kw];
     cJSON *ev = NULL, *cur, *it;
@@ -550,12 +550,12 @@ static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
     case KW_REVERSE:
         return kw_reverse(st, nd, active, value);
     case KW_NEST: {
-        const char **n = mc_realloc((void *)*nests, (*nnests + 1) * sizeof(**nests));
+        const cJSON **n = mc_realloc((void *)*nests, (*nnests + 1) * sizeof(**nests));
 
         if (!n)
             return nomem(st);
         *nests = n;
-        n[(*nnests)++] = key;
+        n[(*nnests)++] = value;
         return MCRED_OK;
     }
     default:
@@ -847,39 +847,37 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
     return add_value(nd->result, prop, ev) ? nomem(st) : MCRED_OK;
 }
 
-/* Values of the nesting keys (§5.1 step 14). */
+/* Values of the nesting keys (§5.1 step 14): nests are members of the map
+ * whose keys expand to @nest. */
 static mcred_rc nested(struct jld_state *st, struct node *nd, const struct jld_ctx *active,
-                       const cJSON *elem, const char **nests, size_t nnests)
+                       const cJSON **nests, size_t nnests)
 {
     const struct jld_ctx *nctx;
     const struct jld_term *t;
     const cJSON *v, *nv, *k;
-    size_t i, j;
+    size_t i;
     mcred_rc rc = MCRED_OK;
 
+    if (st->depth >= JLD_MAX_DEPTH)
+        return jld_fail(st, MCRED_ERR_LIMIT, "@nest nested deeper than %d levels",
+                        JLD_MAX_DEPTH);
+    st->depth++;
     for (i = 0; i < nnests && !rc; i++) {
-        for (j = 0; j < i && strcmp(nests[i], nests[j]); j++)
-            ;
-        if (j < i)
-            continue;  /* the same key twice in a duplicate-key object */
-        v = get(elem, nests[i]);
-        push_key(st, nests[i]);
+        v = nests[i];
+        push_key(st, v->string);
         for (nv = cJSON_IsArray(v) ? v->child : v; nv && !rc;
              nv = cJSON_IsArray(v) ? nv->next : NULL) {
-            if (!cJSON_IsObject(nv)) {
+            rc = jld_work(st, 1);
+            if (!rc && !cJSON_IsObject(nv))
                 rc = jld_fail(st, MCRED_ERR_INVALID, "invalid @nest value: not a map");
-                break;
-            }
-            for (k = nv->child; k; k = k->next) {
-                if (key_keyword(active, k->string) == KW_VALUE) {
+            for (k = nv->child; k && !rc; k = k->next) {
+                if (key_keyword(active, k->string) == KW_VALUE)
                     rc = jld_fail(st, MCRED_ERR_INVALID, "invalid @nest value: has @value");
-                    break;
-                }
             }
             if (rc)
                 break;
             nctx = active;
-            t = term_of(active, nests[i]);
+            t = term_of(active, v->string);
             if (t && t->has_context)
                 rc = jld_process(st, active, t->context, t->ctx_base, t->ctx_persistent,
                                  JLD_P_OVERRIDE, &nctx);
@@ -888,6 +886,7 @@ static mcred_rc nested(struct jld_state *st, struct node *nd, const struct jld_c
         }
         pop(st);
     }
+    st->depth--;
     return rc;
 }
 
@@ -895,7 +894,8 @@ static mcred_rc nested(struct jld_state *st, struct node *nd, const struct jld_c
 static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_ctx *active,
                         const cJSON *elem)
 {
-    const char **nests = NULL, *prop;
+    const cJSON **nests = NULL;
+    const char *prop;
     const struct jld_term *t;
     size_t nnests = 0;
     struct mc_buf buf;
@@ -924,14 +924,13 @@ static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_
             break;
         }
         if (prop[0] == '@')
-            rc = keyword_entry(st, nd, active, m->string, jld_keyword(prop), m, &nests,
-                               &nnests);
+            rc = keyword_entry(st, nd, active, jld_keyword(prop), m, &nests, &nnests);
         else
             rc = property_entry(st, nd, active, m->string, t, prop, m);
     }
     mc_buf_release(&buf);
     if (!rc && nnests)
-        rc = nested(st, nd, active, elem, nests, nnests);
+        rc = nested(st, nd, active, nests, nnests);
     mc_free((void *)nests);
     return rc;
 }

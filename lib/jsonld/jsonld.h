@@ -40,9 +40,12 @@ struct mc_jsonld_opts {
  * per call), and what is cached is keyed by the document pointer it returns:
  * loaders may pick revisions per call. The cache keeps pointers into those
  * documents, so it must be freed before any document a loader handed it
- * (e.g. keep one cache per context store). Thread-safe: any number of calls
- * may share a cache. Memory is bounded: past about 4096 cached steps or
- * 32 MiB the cache starts afresh (calls still running keep what they use).
+ * (e.g. keep one cache per context store). Contexts are cached per base IRI
+ * and processing mode: expanding with a different opts->base each time (a
+ * per-request URL) gains nothing; credentials are expanded with base NULL.
+ * Thread-safe: any number of calls may share a cache. Memory is bounded: past
+ * about 4096 cached steps or 32 MiB the cache starts afresh (calls still
+ * running keep what they use).
  * mc_jsonld_cache_new: *out owned (mc_jsonld_cache_free), NOMEM. */
 struct mc_jsonld_cache;
 MC_NODISCARD mcred_rc mc_jsonld_cache_new(struct mc_jsonld_cache **out);

@@ -87,7 +87,7 @@ static cJSON *view_without(const cJSON *obj, const char *const *skip)
             drop = strcmp(m->string, *s) == 0;
         if (drop)
             continue;
-        if (!cJSON_AddItemReferenceToObject(v, m->string, (cJSON *)(uintptr_t)m)) {
+        if (!mc_json_add_ref(v, m->string, m)) {
             cJSON_Delete(v);
             return NULL;
         }
@@ -99,7 +99,7 @@ static cJSON *view_without(const cJSON *obj, const char *const *skip)
 static bool view_set(cJSON *view, const char *name, const cJSON *item)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(view, name);
-    return cJSON_AddItemReferenceToObject(view, name, (cJSON *)(uintptr_t)item);
+    return mc_json_add_ref(view, name, item);
 }
 
 /* ---- eddsa-jcs-2022 (vc-di-eddsa §3.3) ------------------------------------ */

@@ -52,12 +52,12 @@ static cJSON *config_with_context(const cJSON *cfg, const cJSON *ctx)
 
     if (!v)
         return NULL;
-    if (ctx && !cJSON_AddItemReferenceToObject(v, "@context", (cJSON *)(uintptr_t)ctx))
+    if (ctx && !mc_json_add_ref(v, "@context", ctx))
         goto fail;
     cJSON_ArrayForEach(m, cfg) {
         if (strcmp(m->string, "@context") == 0)
             continue;
-        if (!cJSON_AddItemReferenceToObject(v, m->string, (cJSON *)(uintptr_t)m))
+        if (!mc_json_add_ref(v, m->string, m))
             goto fail;
     }
     return v;

@@ -278,3 +278,21 @@ bool mc_json_has_str(const cJSON *v, const char *s)
     }
     return false;
 }
+
+bool mc_json_add_ref(cJSON *obj, const char *name, const cJSON *item)
+{
+    cJSON *ref = cJSON_CreateNull();
+
+    if (!ref)
+        return false;
+    memcpy(ref, item, sizeof(*ref));
+    ref->string = NULL;
+    ref->next = NULL;
+    ref->prev = NULL;
+    ref->type |= cJSON_IsReference;   /* cJSON_Delete(ref) leaves child and value alone */
+    if (!cJSON_AddItemToObject(obj, name, ref)) {
+        cJSON_Delete(ref);
+        return false;
+    }
+    return true;
+}

@@ -40,6 +40,11 @@ bool mc_utf8_valid(const char *p, size_t n);
 
 /* Member key of obj as a string, or NULL when absent or not a string. Borrowed. */
 const char *mc_json_str(const cJSON *obj, const char *key);
+/* Add to obj, under name, a reference to item (item is not copied and not
+ * freed with obj). Unlike cJSON_AddItemReferenceToObject, nothing leaks when
+ * an allocation fails. */
+bool mc_json_add_ref(cJSON *obj, const char *name, const cJSON *item);
+
 /* True when v is an array containing the string s, or is the string s. */
 bool mc_json_has_str(const cJSON *v, const char *s);
 
