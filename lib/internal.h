@@ -33,8 +33,15 @@ void *mc_allocarray(size_t n, size_t size);  /* NULL on overflow */
 char *mc_strdup(const char *s);              /* owned; NULL on failure */
 char *mc_strndup(const char *s, size_t n);   /* owned; NUL-terminated */
 
+/* Copy the string src into dst[0..cap), truncating, always NUL-terminated
+ * (cap > 0); returns strlen(src). snprintf("%s") without the formatting cost. */
+size_t mc_strlcpy(char *dst, const char *src, size_t cap);
+/* Append src to the NUL-terminated dst[0..cap), truncating, always
+ * NUL-terminated; returns the length the result would have had. */
+size_t mc_strlcat(char *dst, const char *src, size_t cap);
+
 /* Test hook: fail the nth allocation from now (1 = the next one); 0 disables.
- * Returns how many allocations were counted since the last call. */
+ * Returns how many allocations were counted while the hook was armed. */
 MCRED_API unsigned long mcred_test_fail_alloc(unsigned long nth);
 
 /* --- error detail ------------------------------------------------------------

@@ -90,7 +90,7 @@ mcred_rc mc_did_web_url(const char *did, struct mc_buf *out, struct mc_err *err)
 /* Find the verification method `want` (absolute id) in a DID document. */
 static const cJSON *find_vm(const cJSON *doc, const char *did, const char *want)
 {
-    const cJSON *vms = cJSON_GetObjectItemCaseSensitive(doc, "verificationMethod"), *vm;
+    const cJSON *vms = mc_json_get(doc, "verificationMethod"), *vm;
     const char *frag = strchr(want, '#');
 
     cJSON_ArrayForEach(vm, vms) {
@@ -107,7 +107,7 @@ static const cJSON *find_vm(const cJSON *doc, const char *did, const char *want)
 /* True when relation (e.g. "assertionMethod") lists vm_id (absolute or "#frag"). */
 static bool relation_has(const cJSON *doc, const char *relation, const char *vm_id)
 {
-    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(doc, relation), *e;
+    const cJSON *rel = mc_json_get(doc, relation), *e;
     const char *frag = strchr(vm_id, '#');
 
     cJSON_ArrayForEach(e, rel) {
@@ -123,7 +123,7 @@ static mcred_rc vm_key(const cJSON *vm, struct mc_key *k, struct mc_err *err)
 {
     const char *type = mc_json_str(vm, "type");
     const char *mb = mc_json_str(vm, "publicKeyMultibase");
-    const cJSON *jwk = cJSON_GetObjectItemCaseSensitive(vm, "publicKeyJwk");
+    const cJSON *jwk = mc_json_get(vm, "publicKeyJwk");
     mcred_rc rc;
 
     if (mb) {
@@ -188,8 +188,8 @@ static mcred_rc resolve_did_web(const char *vm_id, const struct mc_fetcher *f, s
     if (rc)
         goto out;
     ctl = mc_json_str(vm, "controller");
-    snprintf(out->controller, sizeof(out->controller), "%s", ctl ? ctl : did);
-    snprintf(out->id, sizeof(out->id), "%s", vm_id);
+    mc_strlcpy(out->controller, ctl ? ctl : did, sizeof(out->controller));
+    mc_strlcpy(out->id, vm_id, sizeof(out->id));
     out->assertion = relation_has(doc, "assertionMethod", vm_id);
     out->authentication = relation_has(doc, "authentication", vm_id);
 out:

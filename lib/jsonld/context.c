@@ -480,8 +480,8 @@ static mcred_rc def_type(struct tdef *td, const char *term, const cJSON *v,
         return rc;
     if (ty && td->r->json10 && (!strcmp(ty, "@json") || !strcmp(ty, "@none")))
         return tfail(td, "invalid type mapping", term, ty);
-    if (!ty || (strcmp(ty, "@id") && strcmp(ty, "@json") && strcmp(ty, "@none") &&
-                strcmp(ty, "@vocab") && !mc_iri_is_absolute(ty)))
+    if (!ty || (strcmp(ty, "@id") != 0 && strcmp(ty, "@json") != 0 &&
+                strcmp(ty, "@none") != 0 && strcmp(ty, "@vocab") != 0 && !mc_iri_is_absolute(ty)))
         return tfail(td, "invalid type mapping", term, v->valuestring);
     d->type = tstrdup(td, ty);
     return d->type ? MCRED_OK : jld_nomem(td->st);
@@ -660,7 +660,7 @@ static mcred_rc def_rest(struct tdef *td, const char *term, const cJSON *value,
         if (d->container & JLD_C_TYPE) {
             if (!d->type)
                 d->type = "@id";
-            if (strcmp(d->type, "@id") && strcmp(d->type, "@vocab"))
+            if (strcmp(d->type, "@id") != 0 && strcmp(d->type, "@vocab") != 0)
                 return tfail(td, "invalid type mapping", term, "type map needs @id or @vocab");
         }
     }
@@ -705,7 +705,7 @@ static mcred_rc def_rest(struct tdef *td, const char *term, const cJSON *value,
         if (json10)
             return tfail(td, "invalid term definition", term, "@nest in json-ld-1.0 mode");
         if (!cJSON_IsString(v) ||
-            (jld_is_keyword(v->valuestring) && strcmp(v->valuestring, "@nest")))
+            (jld_is_keyword(v->valuestring) && strcmp(v->valuestring, "@nest") != 0))
             return tfail(td, "invalid @nest value", term, "not a string or @nest");
         d->nest = v->valuestring;
     }
@@ -736,6 +736,8 @@ static mcred_rc check_type_term(struct tdef *td, const cJSON *value)
     if (!cJSON_IsObject(value) || !value->child)
         return tfail(td, "keyword redefinition", "@type", "not a map");
     for (m = value->child; m; m = m->next) {
+        if (!m->string)
+            return tfail(td, "keyword redefinition", "@type", "a member without a name");
         if (!strcmp(m->string, "@container") && cJSON_IsString(m) &&
             !strcmp(m->valuestring, "@set"))
             continue;
@@ -769,6 +771,10 @@ static mcred_rc create_term_body(struct tdef *td, struct lentry *e, struct mc_bu
     jld_table_remove(td->r, term);
     if (!cJSON_IsString(value) && !cJSON_IsNull(value) && !cJSON_IsObject(value))
         return tfail(td, "invalid term definition", term, "not a string, map or null");
+    for (pv = cJSON_IsObject(value) ? value->child : NULL; pv; pv = pv->next) {
+        if (!pv->string)
+            return tfail(td, "invalid term definition", term, "a member without a name");
+    }
     d = jld_alloc(td->a, sizeof(*d));
     if (!d)
         return jld_nomem(st);
@@ -958,12 +964,12 @@ static mcred_rc set_vocab(struct jld_state *st, struct jld_arena *a, struct jld_
                         v->valuestring);
     mc_buf_init(&b, 0);
     rc = expand_iri(NULL, st, r, v->valuestring, JLD_I_VOCAB | JLD_I_DOCREL, &b, &iri);
-    if (!rc && (!iri || jld_is_keyword(iri)))
-        rc = jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: '%.80s'", v->valuestring);
-    if (!rc) {
+    if (!rc && iri && !jld_is_keyword(iri)) {
         r->vocab = iri == v->valuestring ? iri : jld_strndup(a, iri, strlen(iri));
         if (!r->vocab)
             rc = jld_nomem(st);
+    } else if (!rc) {
+        rc = jld_fail(st, MCRED_ERR_INVALID, "invalid vocab mapping: '%.80s'", v->valuestring);
     }
     mc_buf_release(&b);
     return rc;
@@ -1088,7 +1094,7 @@ static mcred_rc process_remote(struct jld_state *st, const struct jld_ctx *resul
     if (rc)
         goto out;
     for (i = 0; i < st->nremote; i++) {
-        if (strcmp(st->remote[i].url, ub.ptr))
+        if (strcmp(st->remote[i].url, ub.ptr) != 0)
             continue;
         if (flags & JLD_P_NOVALIDATE)
             goto out;

@@ -146,11 +146,11 @@ mcred_rc jld_fail(struct jld_state *st, mcred_rc rc, const char *fmt, ...)
     char detail[200], path[96];
     va_list ap;
 
+    va_start(ap, fmt);
+    (void)vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
     if (!st->err)
         return rc;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
     path_format(st, path, sizeof(path));
     if (st->in_url)
         return mc_err_set(st->err, rc, "%s at %s, in context '%.80s'", detail, path, st->in_url);
@@ -221,12 +221,14 @@ const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size
 /* Rebuild c's table with cap slots, dropping tombstones. */
 static mcred_rc table_resize(struct jld_arena *a, struct jld_ctx *c, uint32_t cap)
 {
-    const struct jld_term **slot = jld_alloc(a, cap * sizeof(*slot));
+    const struct jld_term **slot;
+    size_t bytes = cap * sizeof(*slot); /* NOLINT(bugprone-sizeof-expression): pointers */
     uint32_t i, j;
 
+    slot = jld_alloc(a, bytes);
     if (!slot)
         return MCRED_ERR_NOMEM;
-    memset(slot, 0, cap * sizeof(*slot));
+    memset(slot, 0, bytes);
     for (i = 0; i < c->cap; i++) {
         const struct jld_term *t = c->slot[i];
 
@@ -318,10 +320,12 @@ struct jld_ctx *jld_ctx_clone(struct jld_state *st, struct jld_arena *a,
     *c = *src;
     c->persistent = persistent;
     if (src->cap) {
-        c->slot = jld_alloc(a, src->cap * sizeof(*c->slot));
+        size_t bytes = src->cap * sizeof(*c->slot); /* NOLINT(bugprone-sizeof-expression) */
+
+        c->slot = jld_alloc(a, bytes);
         if (!c->slot)
             return NULL;
-        memcpy(c->slot, src->slot, src->cap * sizeof(*c->slot));
+        memcpy(c->slot, src->slot, bytes);
     }
     st->work += src->cap / 2;  /* bounds the memory clones take, too */
     return c;
@@ -380,6 +384,7 @@ static void memo_add(struct jld_memo *m, struct jld_arena *a, const struct jld_k
 
     if (m->n >= m->nb) {
         size_t nb = m->nb ? m->nb * 2 : 64;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         struct jld_memo_ent **b = mc_calloc(nb, sizeof(*b));
 
         if (!b)

@@ -38,9 +38,22 @@ static bool only_keys(const cJSON *o, const char *const *keys)
     size_t i;
 
     for (m = o->child; m; m = m->next) {
-        for (i = 0; keys[i] && strcmp(m->string, keys[i]); i++)
+        for (i = 0; keys[i] && strcmp(m->string, keys[i]) != 0; i++)
             ;
         if (!keys[i])
+            return false;
+    }
+    return true;
+}
+
+/* Every member of o has a name (always so for parsed JSON; trees built in
+ * code are checked before their keys are read). */
+static bool named(const cJSON *o)
+{
+    const cJSON *m;
+
+    for (m = o->child; m; m = m->next) {
+        if (!m->string)
             return false;
     }
     return true;
@@ -298,7 +311,8 @@ static mcred_rc value_expand(struct jld_state *st, const struct jld_ctx *active,
     r = cJSON_CreateObject();
     if (!r || put_kw(r, "@value", dup(value)))
         goto fail;
-    if (type && strcmp(type, "@id") && strcmp(type, "@vocab") && strcmp(type, "@none")) {
+    if (type && strcmp(type, "@id") != 0 && strcmp(type, "@vocab") != 0 &&
+        strcmp(type, "@none") != 0) {
         if (put_kw(r, "@type", cJSON_CreateString(type)))
             goto fail;
     } else if (cJSON_IsString(value)) {
@@ -471,7 +485,7 @@ static mcred_rc kw_scalar(struct jld_state *st, struct node *nd, enum jld_kw kw,
                             "invalid language-tagged string: @language is not a string");
     } else if (kw == KW_DIRECTION) {
         if (!cJSON_IsString(value) ||
-            (strcmp(value->valuestring, "ltr") && strcmp(value->valuestring, "rtl")))
+            (strcmp(value->valuestring, "ltr") != 0 && strcmp(value->valuestring, "rtl") != 0))
             return jld_fail(st, MCRED_ERR_INVALID, "invalid base direction: not ltr or rtl");
     } else if (!cJSON_IsString(value)) {
         return jld_fail(st, MCRED_ERR_INVALID, "invalid @index value: not a string");
@@ -550,11 +564,17 @@ static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
     case KW_REVERSE:
         return kw_reverse(st, nd, active, value);
     case KW_NEST: {
-        const cJSON **n = mc_realloc((void *)*nests, (*nnests + 1) * sizeof(**nests));
+        size_t k = *nnests;
+        const cJSON **n = *nests;
 
-        if (!n)
-            return nomem(st);
-        *nests = n;
+        /* capacity 4, 8, 16...: grow when k is 0 or a power of two from 4 */
+        if (k == 0 || (k >= 4 && !(k & (k - 1)))) {
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+            n = mc_realloc((void *)n, (k ? 2 * k : 4) * sizeof(*n));
+            if (!n)
+                return nomem(st);
+            *nests = n;
+        }
         n[(*nnests)++] = value;
         return MCRED_OK;
     }
@@ -582,6 +602,8 @@ static mcred_rc language_map(struct jld_state *st, const struct jld_ctx *active,
     mcred_rc rc = MCRED_OK;
 
     *out = NULL;
+    if (!named(value))
+        return jld_fail(st, MCRED_ERR_INVALID, "a map member without a name");
     arr = cJSON_CreateArray();
     if (!arr)
         return nomem(st);
@@ -660,21 +682,21 @@ static mcred_rc index_item(struct jld_state *st, const struct jld_ctx *active,
     if (none)
         return MCRED_OK;
     mc_buf_init(&buf, 0);
-    if ((c & JLD_C_INDEX) && strcmp(index_key, "@index")) {
+    if ((c & JLD_C_INDEX) && strcmp(index_key, "@index") != 0) {
         s = cJSON_CreateString(index);
         rc = s ? value_expand(st, active, term_of(active, index_key), s, &re) : nomem(st);
         cJSON_Delete(s);
         if (!rc)
             rc = jld_expand_iri(st, active, index_key, JLD_I_VOCAB, &buf, &iri);
-        if (!rc && !iri)
-            rc = jld_fail(st, MCRED_ERR_INVALID, "invalid term definition: index '%.40s'",
-                          index_key);
-        if (!rc && is_value_object(item))
+        if (!rc && is_value_object(item)) {
             rc = jld_fail(st, MCRED_ERR_INVALID,
                           "invalid value object: value in a property-valued index map");
-        if (!rc) {
+        } else if (!rc && iri) {
             rc = prepend(item, iri, re) ? nomem(st) : MCRED_OK;
             re = NULL;
+        } else if (!rc) {
+            rc = jld_fail(st, MCRED_ERR_INVALID, "invalid term definition: index '%.40s'",
+                          index_key);
         }
         cJSON_Delete(re);
     } else if ((c & JLD_C_INDEX) && !get(item, "@index")) {
@@ -708,6 +730,8 @@ static mcred_rc index_map(struct jld_state *st, const struct jld_ctx *active, co
     mcred_rc rc = MCRED_OK;
 
     *out = NULL;
+    if (!named(value))
+        return jld_fail(st, MCRED_ERR_INVALID, "a map member without a name");
     arr = cJSON_CreateArray();
     if (!arr)
         return nomem(st);
@@ -868,7 +892,7 @@ static mcred_rc nested(struct jld_state *st, struct node *nd, const struct jld_c
         for (nv = cJSON_IsArray(v) ? v->child : v; nv && !rc;
              nv = cJSON_IsArray(v) ? nv->next : NULL) {
             rc = jld_work(st, 1);
-            if (!rc && !cJSON_IsObject(nv))
+            if (!rc && (!cJSON_IsObject(nv) || !named(nv)))
                 rc = jld_fail(st, MCRED_ERR_INVALID, "invalid @nest value: not a map");
             for (k = nv->child; k && !rc; k = k->next) {
                 if (key_keyword(active, k->string) == KW_VALUE)
@@ -949,7 +973,7 @@ static mcred_rc input_type(struct jld_state *st, const struct jld_ctx *active,
     const char *ty;
     mcred_rc rc;
 
-    if (!cJSON_IsString(last))
+    if (!last || !cJSON_IsString(last))
         return MCRED_OK;
     mc_buf_init(&buf, 0);
     rc = jld_expand_iri(st, active, last->valuestring, JLD_I_VOCAB, &buf, &ty);
@@ -965,7 +989,7 @@ static mcred_rc type_scoped(struct jld_state *st, const cJSON *elem, const struc
                             bool *json_input)
 {
     const struct jld_ctx *tsc = *active;
-    const char *kbuf[4], *vbuf[8], **keys = kbuf, **vals = vbuf;
+    const char *kbuf[4], *vbuf[8], **keys = kbuf, **vals;
     size_t nk = 0, nv, i, j;
     const cJSON *m, *v, *first = NULL;
     mcred_rc rc = MCRED_OK;
@@ -1139,6 +1163,8 @@ static mcred_rc expand_map(struct jld_state *st, const struct jld_ctx *active,
     struct node nd;
     mcred_rc rc;
 
+    if (!named(elem))
+        return jld_fail(st, MCRED_ERR_INVALID, "a map member without a name");
     if (active->prev && !from_map && !keeps_context(active, elem))
         active = active->prev;
     if (pdef && pdef->has_context) {
@@ -1293,7 +1319,7 @@ mcred_rc mc_jsonld_expand(const cJSON *doc, const struct mc_jsonld_opts *o, cJSO
     }
     if (!rc)
         rc = expand(&st, active, NULL, NULL, doc, false, &r);
-    if (!rc && cJSON_IsObject(r) && r->child && !r->child->next && get(r, "@graph")) {
+    if (!rc && r && cJSON_IsObject(r) && r->child && !r->child->next && get(r, "@graph")) {
         g = cJSON_DetachItemFromObjectCaseSensitive(r, "@graph");
         cJSON_Delete(r);
         r = g;

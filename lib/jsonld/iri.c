@@ -137,10 +137,8 @@ static mcred_rc remove_dots(const char *path, size_t len, struct mc_buf *out)
 
         if (prefix_is(s, n, "../")) {
             i += 3;
-        } else if (prefix_is(s, n, "./")) {
-            i += 2;
-        } else if (prefix_is(s, n, "/./")) {
-            i += 2;
+        } else if (prefix_is(s, n, "./") || prefix_is(s, n, "/./")) {
+            i += 2;  /* "/./" becomes "/" */
         } else if (equals(s, n, "/.")) {
             i += 1;
             in[i] = '/';

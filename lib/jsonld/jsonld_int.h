@@ -175,7 +175,7 @@ const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size
 /* Define or replace t in c (a context being built, living in a). NOMEM. */
 MC_NODISCARD mcred_rc jld_table_put(struct jld_arena *a, struct jld_ctx *c,
                                     const struct jld_term *t);
-void jld_table_remove(struct jld_ctx *c, const char *term);
+void jld_table_remove(struct jld_ctx *c, const char *s);
 bool jld_has_protected(const struct jld_ctx *c);
 /* A copy of src in a (its term table too), or NULL on NOMEM. Counts work. */
 struct jld_ctx *jld_ctx_clone(struct jld_state *st, struct jld_arena *a,

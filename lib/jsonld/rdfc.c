@@ -2,11 +2,9 @@
  * labels for a dataset and its canonical N-Quads, with a work bound against
  * poison datasets. Used once per credential signed or verified with
  * eddsa-rdfc-2022, so the common case (tens of quads, a few blank nodes, all
- * told apart by their first-degree hashes) is kept cheap: every term is
- * escaped once, lines are built by copying those texts and sorted by a merge
- * sort on (pointer, length) keys, and each hash is one update of an EVP
- * context whose digest was fetched once per process. Hash N-degree quads
- * follows the spec's steps literally; its cost is what max_work bounds.
+ * told apart by their first-degree hashes) is kept cheap; see the design
+ * notes below. Hash N-degree quads follows the spec's steps literally; its
+ * cost is what max_work bounds.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
@@ -20,29 +18,61 @@
 
 #include "jsonld/rdf.h"
 
+/* Design notes.
+ *
+ * Terms, not lines. Every distinct term is escaped once into st->text and
+ * known by a number (struct tx). A term struct seen before is found by its
+ * pointers (kind, value, datatype, lang) without reading its strings: toRdf
+ * hands the same subject, predicate and datatype strings to many quads. A
+ * new one is escaped and then looked up by its text, so that equal texts get
+ * one number whatever their pointers. A quad is then four numbers: duplicate
+ * quads are equal numbers, and a blank node is the number of its label.
+ *
+ * Lines are never stored. The order of canonical N-Quads lines is the order
+ * of their terms compared one by one (subject, predicate, object, graph):
+ * each term is followed by ' ' or " .\n", and a term whose text is a proper
+ * prefix of another's is followed there by a character above ' ' ('@', '^',
+ * a digit, '-': never a raw space or control, which the writer escapes), so
+ * comparing whole lines and comparing term by term agree; an absent graph
+ * name is the empty text, first as " ." is before " <" and " _". Equal term
+ * numbers compare equal without reading the text, which skips the long
+ * shared subjects and predicates. The output and each first-degree hash
+ * input are written once, in order, straight from the term texts.
+ *
+ * Memory: the arrays sized by the input come in a few allocations; the
+ * digest context is made only when a blank node needs a hash. */
+
 #define HASH_MAX 48              /* SHA-384 */
 #define HEX_MAX (2 * HASH_MAX)
 #define NAME_MAX_LEN 16          /* "_:c14n" or "_:b" plus a 32-bit number */
 #define TEXT_MAX ((size_t)1 << 30)
+#define NO_BN (-1)
+
+struct tx {                      /* one distinct term text */
+    uint64_t h;                  /* hash64 of the text */
+    uint32_t off, len;           /* the text, in st->text (number 0: the empty text) */
+    int32_t bn;                  /* the blank node it names, or NO_BN */
+    const char *value;           /* blank nodes: the label, borrowed from the dataset */
+};
+
+struct pent {                    /* a term struct already seen, by its pointers */
+    const struct mc_rdf_term *t;
+    uint32_t tx;                 /* its text */
+};
 
 struct rq {                      /* one distinct quad of the input */
     const struct mc_rdf_quad *q;
-    int32_t bn[4];               /* blank node index at s, p, o, g; -1 when none */
-    uint32_t off[4], len[4];     /* each term in canonical N-Quads text, in st->text */
-    uint32_t line_off, line_len; /* the whole line with input labels, in st->text */
-    bool ground;                 /* no blank nodes: the line is already canonical */
+    uint32_t t[4];               /* term text at s, p, o, g (0 for the default graph) */
+    int32_t bn[4];               /* blank node at s, p, o, g, or NO_BN */
 };
 
 struct rbn {                     /* one blank node */
     const char *label;           /* input label, borrowed from the dataset */
     uint32_t first, n;           /* the quads mentioning it: st->bq[first .. first + n) */
     int32_t canon;               /* canonical number (c14n<canon>), or -1 */
+    uint32_t name_len;           /* canonical label "_:c14n<canon>" in name, once issued */
+    char name[NAME_MAX_LEN];
     char h1[HEX_MAX + 1];        /* first-degree hash, lowercase hex */
-};
-
-struct line {                    /* a line to sort, borrowed from a buffer */
-    const char *p;
-    size_t len;
 };
 
 struct issuer {                  /* a temporary issuer (prefix "b") */
@@ -50,20 +80,31 @@ struct issuer {                  /* a temporary issuer (prefix "b") */
     uint32_t n, cap;
 };
 
+enum naming {
+    NAME_AZ,     /* _:a for the reference blank node, _:z for the others */
+    NAME_CANON,  /* _:c14n<k> */
+};
+
 struct rdfc {
-    struct rq *q;                /* distinct quads */
+    struct rq *q;                /* distinct quads, in input order */
     size_t nq;
+    struct tx *tx;               /* distinct term texts; tx[0] is the empty text */
+    size_t ntx, tx_cap;
+    struct pent *pent;           /* term structs seen */
+    size_t pn, pent_cap;
+    uint32_t *ptab;              /* 1 + index into pent by pointers; 0: empty */
+    size_t psize;
+    uint32_t *ttab;              /* 1 + index into tx by text; 0: empty */
+    size_t tsize;
+    uint32_t *order;             /* scratch: quad numbers to sort, then merge space */
     struct rbn *bn;              /* blank nodes in order of first mention */
     size_t nbn;
     uint32_t *bq;                /* quad lists of all blank nodes, back to back */
     int32_t *canon;              /* canon[k]: the blank node that got c14n<k> */
     size_t ncanon;
     struct mc_buf text;          /* term texts */
-    struct mc_buf lines;         /* scratch: lines to sort */
-    struct line *refs;           /* scratch: their sort keys */
-    size_t refs_cap;
-    struct mc_buf scratch;       /* scratch: input of hash related blank node */
-    EVP_MD_CTX *ctx;
+    struct mc_buf scratch;       /* scratch: input of a hash */
+    EVP_MD_CTX *ctx;             /* made on the first hash */
     const EVP_MD *md;
     size_t hex_len;              /* 64 or 96 */
     size_t work, max_work;
@@ -111,6 +152,11 @@ static const char hexl[] = "0123456789abcdef";
 
 static mcred_rc hash_begin(struct rdfc *st)
 {
+    if (!st->ctx) {
+        st->ctx = EVP_MD_CTX_new();
+        if (!st->ctx)
+            return report(st, MCRED_ERR_NOMEM, "out of memory");
+    }
     if (EVP_DigestInit_ex2(st->ctx, st->md, NULL) != 1)
         return report(st, MCRED_ERR_CRYPTO, "digest initialization failed");
     return MCRED_OK;
@@ -188,42 +234,6 @@ static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
     return (an > bn) - (an < bn);
 }
 
-static int line_cmp(const struct line *x, const struct line *y)
-{
-    return bytes_cmp(x->p, x->len, y->p, y->len);
-}
-
-/* Sort lines in code point order: insertion sort for short runs, merge sort
- * above (stable, O(n log n), tmp holds n lines). Cheaper than qsort's
- * indirect calls for the tens of lines of a credential. */
-static void sort_lines(struct line *a, size_t n, struct line *tmp)
-{
-    size_t i, j, k, h;
-
-    if (n <= 12) {
-        for (i = 1; i < n; i++) {
-            struct line v = a[i];
-
-            for (j = i; j > 0 && line_cmp(&a[j - 1], &v) > 0; j--)
-                a[j] = a[j - 1];
-            a[j] = v;
-        }
-        return;
-    }
-    h = n / 2;
-    sort_lines(a, h, tmp);
-    sort_lines(a + h, n - h, tmp);
-    if (line_cmp(&a[h - 1], &a[h]) <= 0)
-        return;  /* already in order */
-    memcpy(tmp, a, h * sizeof(*a));
-    for (i = 0, j = h, k = 0; i < h; k++) {
-        if (j < n && line_cmp(&a[j], &tmp[i]) < 0)
-            a[k] = a[j++];
-        else
-            a[k] = tmp[i++];
-    }
-}
-
 static mcred_rc work(struct rdfc *st, size_t steps, int32_t at)
 {
     st->work += steps;
@@ -233,12 +243,12 @@ static mcred_rc work(struct rdfc *st, size_t steps, int32_t at)
                   "'_:%.60s' (a poison dataset?)", st->max_work, st->bn[at].label);
 }
 
-/* --- loading: distinct quads, blank nodes and their quad lists -------------- */
+/* --- loading: term texts, distinct quads, blank nodes ------------------------ */
 
-/* A word-at-a-time hash for the duplicate and label tables, started from a
- * secret per-process seed so that input cannot be crafted to collide (that
- * would make the tables quadratic). Tables keep the whole 64-bit value: a
- * chance collision of the slot bits costs an integer compare. */
+/* A word-at-a-time hash for the text table, started from a secret
+ * per-process seed so that input cannot be crafted to collide (that would
+ * make the tables quadratic). Tables keep the whole 64-bit value: a chance
+ * collision of the slot bits costs an integer compare. */
 static uint64_t hash64(const char *p, size_t n)
 {
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
@@ -257,10 +267,25 @@ static uint64_t hash64(const char *p, size_t n)
     return h ^ (h >> 29);
 }
 
-struct slot {                    /* a hash table entry */
-    uint64_t h;                  /* the key's hash64 */
-    uint32_t idx;                /* 1 + index of the entry; 0 when empty */
-};
+/* The slot hash of a term struct's pointers and of a quad's term numbers.
+ * Neither is fed by input bytes, so they need no seed. */
+static uint64_t mix64(uint64_t h)
+{
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
+static uint64_t ptr_hash(const struct mc_rdf_term *t)
+{
+    return mix64((uint64_t)(uintptr_t)t->value ^ mix64((uint64_t)(uintptr_t)t->datatype ^
+                 mix64((uint64_t)(uintptr_t)t->lang + (unsigned)t->kind)));
+}
+
+static bool same_ptrs(const struct mc_rdf_term *a, const struct mc_rdf_term *b)
+{
+    return a->value == b->value && a->kind == b->kind && a->datatype == b->datatype &&
+           a->lang == b->lang;
+}
 
 static size_t table_size(size_t n)
 {
@@ -301,136 +326,199 @@ static mcred_rc check_quad(struct rdfc *st, const struct mc_rdf_quad *q, size_t 
     return MCRED_OK;
 }
 
-/* Escape every term of d once into st->text. */
-static mcred_rc load_texts(struct rdfc *st, const struct mc_rdf_dataset *d, struct rq *all)
+/* Double the pointer table (its load stays at most one half). */
+static mcred_rc ptab_grow(struct rdfc *st)
 {
-    size_t i;
-    int k;
-    mcred_rc rc = MCRED_OK;
-
-    for (i = 0; i < d->n && !rc; i++) {
-        const struct mc_rdf_quad *q = &d->quads[i];
-        const struct mc_rdf_term *t[4] = { &q->s, &q->p, &q->o, &q->g };
-        struct rq *r = &all[i];
-
-        rc = check_quad(st, q, i);
-        if (rc)
-            return rc;
-        r->q = q;
-        r->ground = true;
-        r->line_off = (uint32_t)st->text.len;
-        for (k = 0; k < 4 && !rc; k++) {
-            r->bn[k] = t[k]->kind == MC_RDF_BLANK ? 0 : -1;
-            r->ground &= r->bn[k] < 0;
-            if (k && t[k]->kind != MC_RDF_DEFAULT)
-                rc = mc_buf_appendc(&st->text, ' ');
-            r->off[k] = (uint32_t)st->text.len;
-            if (!rc)
-                rc = mc_rdf_term_write(&st->text, t[k]);
-            r->len[k] = (uint32_t)(st->text.len - r->off[k]);
-        }
-        if (!rc)
-            rc = mc_buf_append(&st->text, " .\n", 3);
-        r->line_len = (uint32_t)(st->text.len - r->line_off);
-    }
-    return rc;
-}
-
-/* Lines are equal exactly when quads are: the canonical form of a term is
- * unique, and a line parses back into its terms one way only. */
-static bool rq_eq(const struct rdfc *st, const struct rq *a, const struct rq *b)
-{
-    return a->line_len == b->line_len &&
-           memcmp(st->text.ptr + a->line_off, st->text.ptr + b->line_off, a->line_len) == 0;
-}
-
-/* Keep the first of each repeated quad: the dataset is a set. */
-static mcred_rc load_distinct(struct rdfc *st, struct rq *all, size_t n)
-{
-    size_t size = table_size(n), i;
-    struct slot *tab = mc_calloc(size, sizeof(*tab));
+    size_t size = st->psize * 2, i, j;
+    uint32_t *tab = mc_calloc(size, sizeof(*tab));
 
     if (!tab)
         return MCRED_ERR_NOMEM;
-    st->nq = 0;
-    for (i = 0; i < n; i++) {
-        uint64_t h = hash64(st->text.ptr + all[i].line_off, all[i].line_len);
-        size_t slot;
-        bool dup = false;
-
-        for (slot = (size_t)h & (size - 1); tab[slot].idx; slot = (slot + 1) & (size - 1)) {
-            if (tab[slot].h == h && rq_eq(st, &all[tab[slot].idx - 1], &all[i])) {
-                dup = true;
-                break;
-            }
-        }
-        if (dup)
-            continue;
-        all[st->nq] = all[i];
-        tab[slot].h = h;
-        tab[slot].idx = (uint32_t)(st->nq + 1);
-        st->nq++;
+    for (i = 0; i < st->pn; i++) {
+        j = (size_t)ptr_hash(st->pent[i].t) & (size - 1);
+        while (tab[j])
+            j = (j + 1) & (size - 1);
+        tab[j] = (uint32_t)(i + 1);
     }
-    mc_free(tab);
-    st->q = all;
+    mc_free(st->ptab);
+    st->ptab = tab;
+    st->psize = size;
     return MCRED_OK;
 }
 
-static const char *term_label(const struct rq *q, int k)
+/* Double the text table. */
+static mcred_rc ttab_grow(struct rdfc *st)
 {
-    const struct mc_rdf_term *t[4] = { &q->q->s, &q->q->p, &q->q->o, &q->q->g };
+    size_t size = st->tsize * 2, i, j;
+    uint32_t *tab = mc_calloc(size, sizeof(*tab));
 
-    return t[k]->value;
+    if (!tab)
+        return MCRED_ERR_NOMEM;
+    for (i = 0; i < st->tsize; i++) {
+        if (!st->ttab[i])
+            continue;
+        for (j = (size_t)st->tx[st->ttab[i] - 1].h & (size - 1); tab[j]; j = (j + 1) & (size - 1))
+            ;
+        tab[j] = st->ttab[i];
+    }
+    mc_free(st->ttab);
+    st->ttab = tab;
+    st->tsize = size;
+    return MCRED_OK;
 }
 
-/* Number the blank nodes in order of first mention (s, o, g of each quad). */
-static mcred_rc load_bnodes(struct rdfc *st)
+/* The number of the text just written at st->text[off..): an earlier equal
+ * text (the new copy is dropped), else a new entry for it. */
+static mcred_rc text_number(struct rdfc *st, const struct mc_rdf_term *t, size_t off,
+                            uint32_t *out)
 {
-    size_t occ = 0, size, i;
-    struct slot *tab;
-    int k;
+    size_t len = st->text.len - off, mask = st->tsize - 1, slot;
+    uint64_t h = hash64(st->text.ptr + off, len);
+    struct tx *x;
 
-    for (i = 0; i < st->nq; i++)
-        for (k = 0; k < 4; k++)
-            occ += st->q[i].bn[k] == 0;
-    if (!occ)
-        return MCRED_OK;
-    size = table_size(occ);
-    tab = mc_calloc(size, sizeof(*tab));
-    st->bn = mc_allocarray(occ, sizeof(*st->bn));
-    if (!tab || !st->bn) {
-        mc_free(tab);
-        return MCRED_ERR_NOMEM;
-    }
-    for (i = 0; i < st->nq; i++) {
-        for (k = 0; k < 4; k++) {
-            const char *label;
-            size_t slot;
-            uint64_t h;
-
-            if (st->q[i].bn[k] < 0)
-                continue;
-            label = term_label(&st->q[i], k);
-            h = hash64(label, strlen(label));
-            slot = (size_t)h & (size - 1);
-            while (tab[slot].idx && (tab[slot].h != h ||
-                                     strcmp(st->bn[tab[slot].idx - 1].label, label) != 0))
-                slot = (slot + 1) & (size - 1);
-            if (!tab[slot].idx) {
-                struct rbn *b = &st->bn[st->nbn];
-
-                b->label = label;
-                b->first = 0;
-                b->n = 0;
-                b->canon = -1;
-                b->h1[0] = '\0';
-                tab[slot].h = h;
-                tab[slot].idx = (uint32_t)++st->nbn;
-            }
-            st->q[i].bn[k] = (int32_t)(tab[slot].idx - 1);
+    for (slot = (size_t)h & mask; st->ttab[slot]; slot = (slot + 1) & mask) {
+        x = &st->tx[st->ttab[slot] - 1];
+        if (x->h == h && x->len == len && memcmp(st->text.ptr + x->off, st->text.ptr + off,
+                                                 len) == 0) {
+            st->text.len = off;
+            st->text.ptr[off] = '\0';
+            *out = st->ttab[slot] - 1;
+            return MCRED_OK;
         }
     }
+    if (st->ntx == st->tx_cap) {
+        size_t cap = st->tx_cap * 2;
+        struct tx *n = cap > UINT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*n));
+
+        if (!n)
+            return MCRED_ERR_NOMEM;
+        memcpy(n, st->tx, st->ntx * sizeof(*n));
+        mc_free(st->tx);
+        st->tx = n;
+        st->tx_cap = cap;
+    }
+    x = &st->tx[st->ntx];
+    x->h = h;
+    x->off = (uint32_t)off;
+    x->len = (uint32_t)len;
+    x->bn = NO_BN;
+    x->value = NULL;
+    if (t->kind == MC_RDF_BLANK) {
+        x->bn = (int32_t)st->nbn++;
+        x->value = t->value;
+    }
+    *out = (uint32_t)st->ntx;
+    st->ttab[slot] = (uint32_t)++st->ntx;
+    if (st->ntx * 2 > st->tsize)
+        return ttab_grow(st);
+    return MCRED_OK;
+}
+
+/* The text number of term t (not the default graph): by its pointers when
+ * seen before, else escaped and looked up by text. */
+static mcred_rc term_number(struct rdfc *st, const struct mc_rdf_term *t, uint32_t *out)
+{
+    size_t mask = st->psize - 1, slot, off = st->text.len;
+    struct pent *e;
+    mcred_rc rc;
+
+    for (slot = (size_t)ptr_hash(t) & mask; st->ptab[slot]; slot = (slot + 1) & mask) {
+        e = &st->pent[st->ptab[slot] - 1];
+        if (same_ptrs(e->t, t)) {
+            *out = e->tx;
+            return MCRED_OK;
+        }
+    }
+    rc = mc_rdf_term_write(&st->text, t);
+    if (!rc && st->text.len - off > UINT32_MAX)
+        rc = MCRED_ERR_LIMIT;
+    if (!rc)
+        rc = text_number(st, t, off, out);
+    if (rc)
+        return rc;
+    if (st->pn == st->pent_cap) {
+        size_t cap = st->pent_cap * 2;
+        struct pent *n = cap > UINT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*n));
+
+        if (!n)
+            return MCRED_ERR_NOMEM;
+        memcpy(n, st->pent, st->pn * sizeof(*n));
+        mc_free(st->pent);
+        st->pent = n;
+        st->pent_cap = cap;
+    }
+    e = &st->pent[st->pn];
+    e->t = t;
+    e->tx = *out;
+    st->ptab[slot] = (uint32_t)++st->pn;
+    if (st->pn * 2 > st->psize)
+        return ptab_grow(st);
+    return MCRED_OK;
+}
+
+static uint64_t quad_hash(const struct rq *r)
+{
+    return mix64(r->t[0] ^ mix64(r->t[1] ^ mix64(r->t[2] ^ mix64(r->t[3]))));
+}
+
+/* Number the terms of every quad and keep the first of each repeated quad
+ * (the dataset is a set). Blank nodes are numbered in order of first mention. */
+static mcred_rc load_quads(struct rdfc *st, const struct mc_rdf_dataset *d)
+{
+    size_t size = table_size(d->n), i, slot;
+    uint32_t *tab = mc_calloc(size, sizeof(*tab));
+    mcred_rc rc = MCRED_OK;
+    int k;
+
+    if (!tab)
+        return MCRED_ERR_NOMEM;
+    for (i = 0; i < d->n && !rc; i++) {
+        const struct mc_rdf_quad *q = &d->quads[i];
+        const struct mc_rdf_term *t[4] = { &q->s, &q->p, &q->o, &q->g };
+        struct rq *r = &st->q[st->nq];
+
+        rc = check_quad(st, q, i);
+        r->q = q;
+        for (k = 0; k < 4 && !rc; k++) {
+            r->t[k] = 0;
+            if (t[k]->kind != MC_RDF_DEFAULT)
+                rc = term_number(st, t[k], &r->t[k]);
+        }
+        if (rc)
+            break;
+        for (k = 0; k < 4; k++)
+            r->bn[k] = st->tx[r->t[k]].bn;
+        for (slot = (size_t)quad_hash(r) & (size - 1); tab[slot]; slot = (slot + 1) & (size - 1))
+            if (memcmp(st->q[tab[slot] - 1].t, r->t, sizeof(r->t)) == 0)
+                break;
+        if (!tab[slot])
+            tab[slot] = (uint32_t)++st->nq;
+    }
     mc_free(tab);
+    return rc;
+}
+
+/* The blank nodes, from the texts that name them. */
+static mcred_rc load_bnodes(struct rdfc *st)
+{
+    size_t i;
+
+    st->bn = mc_allocarray(st->nbn, sizeof(*st->bn));
+    if (!st->bn)
+        return MCRED_ERR_NOMEM;
+    for (i = 0; i < st->ntx; i++) {
+        struct rbn *b;
+
+        if (st->tx[i].bn < 0)
+            continue;
+        b = &st->bn[st->tx[i].bn];
+        b->label = st->tx[i].value;
+        b->first = 0;
+        b->n = 0;
+        b->canon = -1;
+        b->name_len = 0;
+        b->h1[0] = '\0';
+    }
     return MCRED_OK;
 }
 
@@ -479,121 +567,153 @@ static mcred_rc load_lists(struct rdfc *st)
 
 /* --- lines -------------------------------------------------------------------- */
 
-enum naming {
-    NAME_AZ,     /* _:a for the reference blank node, _:z for the others */
-    NAME_CANON,  /* _:c14n<k> */
-};
-
-/* Append quad q as a canonical N-Quads line with blank nodes named by mode. */
-static mcred_rc put_line(struct rdfc *st, struct mc_buf *b, const struct rq *q,
-                         enum naming mode, int32_t ref)
+/* The text of term k of q, blank nodes named by mode. */
+static inline const char *term_text(const struct rdfc *st, const struct rq *q, int k,
+                             enum naming mode, int32_t ref, size_t *len)
 {
-    size_t need = 3 + 4 * NAME_MAX_LEN, k;
+    int32_t b = q->bn[k];
+    const struct tx *x;
+
+    if (b >= 0 && mode == NAME_AZ) {
+        *len = 3;
+        return b == ref ? "_:a" : "_:z";
+    }
+    if (b >= 0) {
+        *len = st->bn[b].name_len;
+        return st->bn[b].name;
+    }
+    x = &st->tx[q->t[k]];
+    *len = x->len;
+    return st->text.ptr + x->off;
+}
+
+/* The order of the lines of quads a and b (see the design notes). */
+static int quad_cmp(const struct rdfc *st, uint32_t a, uint32_t b, enum naming mode,
+                    int32_t ref)
+{
+    const struct rq *x = &st->q[a], *y = &st->q[b];
+    int k, c;
+
+    for (k = 0; k < 4; k++) {
+        const char *p, *r;
+        size_t pn, rn;
+
+        if (x->t[k] == y->t[k])
+            continue;  /* the same term: the same text */
+        p = term_text(st, x, k, mode, ref, &pn);
+        r = term_text(st, y, k, mode, ref, &rn);
+        c = bytes_cmp(p, pn, r, rn);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* Sort the quad numbers a[0..n) by their lines: insertion sort for short
+ * runs, merge sort above (stable, O(n log n), tmp holds n numbers). */
+static void sort_quads(const struct rdfc *st, uint32_t *a, size_t n, uint32_t *tmp,
+                       enum naming mode, int32_t ref)
+{
+    size_t i, j, k, h;
+
+    if (n <= 12) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = a[i];
+
+            for (j = i; j > 0 && quad_cmp(st, a[j - 1], v, mode, ref) > 0; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    h = n / 2;
+    sort_quads(st, a, h, tmp, mode, ref);
+    sort_quads(st, a + h, n - h, tmp, mode, ref);
+    if (quad_cmp(st, a[h - 1], a[h], mode, ref) <= 0)
+        return;  /* already in order */
+    memcpy(tmp, a, h * sizeof(*a));
+    for (i = 0, j = h, k = 0; i < h; k++) {
+        if (j < n && quad_cmp(st, a[j], tmp[i], mode, ref) < 0)
+            a[k] = a[j++];
+        else
+            a[k] = tmp[i++];
+    }
+}
+
+/* Append the lines of quads idx[0..n), in that order, to b: one grow, then
+ * copies of the term texts. */
+static mcred_rc put_lines(const struct rdfc *st, struct mc_buf *b, const uint32_t *idx,
+                          size_t n, enum naming mode, int32_t ref)
+{
+    size_t need = 0, i, len;
+    const char *s;
     char *p;
+    int k;
     mcred_rc rc;
 
-    if (q->ground)
-        return mc_buf_append(b, st->text.ptr + q->line_off, q->line_len);
-    for (k = 0; k < 4; k++)
-        need += q->len[k] + 1;
+    for (i = 0; i < n; i++) {
+        const struct rq *q = &st->q[idx[i]];
+
+        for (k = 0; k < 4; k++) {
+            (void)term_text(st, q, k, mode, ref, &len);
+            need += len + 1;
+        }
+        need += 2;
+    }
     rc = mc_buf_grow(b, need);
     if (rc)
         return rc;
     p = b->ptr + b->len;
-    for (k = 0; k < 4; k++) {
-        int32_t bn = q->bn[k];
+    for (i = 0; i < n; i++) {
+        const struct rq *q = &st->q[idx[i]];
 
-        if (k == 3 && q->len[3] == 0)
-            break;  /* the default graph */
-        if (k)
-            *p++ = ' ';
-        if (bn < 0) {
-            memcpy(p, st->text.ptr + q->off[k], q->len[k]);
-            p += q->len[k];
-        } else if (mode == NAME_AZ) {
-            memcpy(p, bn == ref ? "_:a" : "_:z", 3);
-            p += 3;
-        } else {
-            memcpy(p, "_:c14n", 6);
-            p += 6 + put_u32(p + 6, (uint32_t)st->bn[bn].canon);
+        for (k = 0; k < 4; k++) {
+            s = term_text(st, q, k, mode, ref, &len);
+            if (k == 3 && len == 0)
+                break;  /* the default graph */
+            if (k)
+                *p++ = ' ';
+            memcpy(p, s, len);
+            p += len;
         }
+        memcpy(p, " .\n", 3);
+        p += 3;
     }
-    memcpy(p, " .\n", 3);
-    p += 3;
     b->len = (size_t)(p - b->ptr);
     b->ptr[b->len] = '\0';
     return MCRED_OK;
 }
 
-/* Fill st->lines with the lines of quads idx[0..n) and sort them into
- * st->refs. */
-static mcred_rc sorted_lines(struct rdfc *st, const uint32_t *idx, size_t n, enum naming mode,
-                             int32_t ref)
-{
-    size_t i, off;
-    mcred_rc rc;
-
-    if (n > st->refs_cap) {  /* n lines, then n more as merge space */
-        struct line *r = mc_allocarray(n, 2 * sizeof(*r));
-
-        if (!r)
-            return MCRED_ERR_NOMEM;
-        mc_free(st->refs);
-        st->refs = r;
-        st->refs_cap = n;
-    }
-    mc_buf_reset(&st->lines);
-    if (n == 0)
-        return MCRED_OK;
-    for (i = 0; i < n; i++) {
-        off = st->lines.len;
-        rc = put_line(st, &st->lines, &st->q[idx ? idx[i] : i], mode, ref);
-        if (rc)
-            return rc;
-        st->refs[i].len = st->lines.len - off;
-    }
-    for (off = 0, i = 0; i < n; i++) {  /* the buffer has stopped moving */
-        st->refs[i].p = st->lines.ptr + off;
-        off += st->refs[i].len;
-    }
-    sort_lines(st->refs, n, st->refs + n);
-    return MCRED_OK;
-}
-
-/* Hash First Degree Quads (RDFC-1.0 4.6). The sorted lines are copied into
- * one buffer first: one digest update costs less than one per line. */
+/* Hash First Degree Quads (RDFC-1.0 4.6): the sorted lines of b's quads,
+ * with _:a for b and _:z for the other blank nodes, hashed in one update. */
 static mcred_rc hash_first_degree(struct rdfc *st, int32_t b)
 {
     const struct rbn *n = &st->bn[b];
-    struct mc_buf *cat = &st->scratch;
-    size_t i;
+    uint32_t *idx = st->order;
     mcred_rc rc;
 
-    rc = sorted_lines(st, st->bq + n->first, n->n, NAME_AZ, b);
+    memcpy(idx, st->bq + n->first, n->n * sizeof(*idx));
+    sort_quads(st, idx, n->n, idx + n->n, NAME_AZ, b);
+    mc_buf_reset(&st->scratch);
+    rc = put_lines(st, &st->scratch, idx, n->n, NAME_AZ, b);
     if (rc)
         return rc;
-    mc_buf_reset(cat);
-    rc = mc_buf_grow(cat, st->lines.len);
-    if (rc)
-        return rc;
-    for (i = 0; i < n->n; i++) {
-        memcpy(cat->ptr + cat->len, st->refs[i].p, st->refs[i].len);
-        cat->len += st->refs[i].len;
-    }
-    cat->ptr[cat->len] = '\0';
-    return hash_buf(st, cat->ptr, cat->len, st->bn[b].h1);
+    return hash_buf(st, st->scratch.ptr, st->scratch.len, st->bn[b].h1);
 }
 
 /* --- identifier issuers -------------------------------------------------------- */
 
 static void issue_canon(struct rdfc *st, int32_t b)
 {
-    if (st->bn[b].canon >= 0)
+    struct rbn *n = &st->bn[b];
+
+    if (n->canon >= 0)
         return;
-    st->bn[b].canon = (int32_t)st->ncanon;
+    n->canon = (int32_t)st->ncanon;
+    memcpy(n->name, "_:c14n", 6);
+    n->name_len = (uint32_t)(6 + put_u32(n->name + 6, (uint32_t)st->ncanon));
     st->canon[st->ncanon++] = b;
 }
-
 static void issuer_release(struct issuer *is)
 {
     mc_free(is->ids);
@@ -1044,42 +1164,58 @@ static mcred_rc label_all(struct rdfc *st)
     return rc;
 }
 
-/* Step 7: the canonical N-Quads, sorted, each line once. */
+
+/* Step 7: the canonical N-Quads, sorted. Distinct quads give distinct lines:
+ * distinct blank nodes have distinct canonical labels. */
 static mcred_rc serialize(struct rdfc *st, struct mc_buf *out)
 {
     size_t i;
-    mcred_rc rc;
 
-    rc = sorted_lines(st, NULL, st->nq, NAME_CANON, -1);
-    if (rc)
-        return rc;
-    rc = mc_buf_grow(out, st->lines.len);
-    for (i = 0; !rc && i < st->nq; i++) {
-        if (i && line_cmp(&st->refs[i - 1], &st->refs[i]) == 0)
-            continue;
-        rc = mc_buf_append(out, st->refs[i].p, st->refs[i].len);
-    }
-    return rc;
+    for (i = 0; i < st->nq; i++)
+        st->order[i] = (uint32_t)i;
+    sort_quads(st, st->order, st->nq, st->order + st->nq, NAME_CANON, NO_BN);
+    return put_lines(st, out, st->order, st->nq, NAME_CANON, NO_BN);
+}
+
+/* The arrays sized by the input: quads, the merge space, and the starting
+ * sizes of the term tables and texts (a credential has about two distinct
+ * terms and 80 bytes of term text a quad; the tables grow past that). */
+static mcred_rc load_init(struct rdfc *st, size_t n)
+{
+    size_t guess = 2 * n + 8;
+
+    st->q = mc_allocarray(n ? n : 1, sizeof(*st->q));
+    st->order = mc_allocarray(n ? n : 1, 2 * sizeof(*st->order));
+    st->tx_cap = guess;
+    st->tx = mc_allocarray(guess, sizeof(*st->tx));
+    st->pent_cap = guess;
+    st->pent = mc_allocarray(guess, sizeof(*st->pent));
+    st->psize = table_size(guess);
+    st->ptab = mc_calloc(st->psize, sizeof(*st->ptab));
+    st->tsize = st->psize;
+    st->ttab = mc_calloc(st->tsize, sizeof(*st->ttab));
+    if (!st->q || !st->order || !st->tx || !st->pent || !st->ptab || !st->ttab)
+        return MCRED_ERR_NOMEM;
+    st->tx[0].h = 0;  /* text 0: the empty text of the default graph */
+    st->tx[0].off = 0;
+    st->tx[0].len = 0;
+    st->tx[0].bn = NO_BN;
+    st->tx[0].value = NULL;
+    st->ntx = 1;
+    return mc_buf_grow(&st->text, n < 1000000 ? 96 * n + 64 : 96000064);
 }
 
 static mcred_rc run(struct rdfc *st, const struct mc_rdf_dataset *d, struct mc_buf *out,
                     struct mc_rdfc_map *map)
 {
-    struct rq *all;
     size_t i;
     mcred_rc rc;
 
-    all = mc_allocarray(d->n ? d->n : 1, sizeof(*all));
-    if (!all)
-        return MCRED_ERR_NOMEM;
-    rc = load_texts(st, d, all);
+    rc = load_init(st, d->n);
     if (!rc)
-        rc = load_distinct(st, all, d->n);
-    if (rc) {
-        mc_free(all);
-        return rc;
-    }
-    rc = load_bnodes(st);
+        rc = load_quads(st, d);
+    if (!rc && st->nbn)
+        rc = load_bnodes(st);
     if (!st->max_work) {
         st->max_work = MC_RDFC_DEFAULT_WORK + MC_RDFC_WORK_PER_BNODE * st->nbn;
         if (st->max_work > MC_RDFC_DEFAULT_WORK_CAP)
@@ -1091,6 +1227,8 @@ static mcred_rc run(struct rdfc *st, const struct mc_rdf_dataset *d, struct mc_b
         if (!rc && !st->canon)
             rc = MCRED_ERR_NOMEM;
     }
+    if (getenv("RDFC_DEBUG"))
+        fprintf(stderr, "n %zu nq %zu pn %zu ntx %zu nbn %zu text %zu\n", d->n, st->nq, st->pn, st->ntx, st->nbn, st->text.len);
     if (!rc)
         rc = label_all(st);
     if (!rc && out)
@@ -1136,13 +1274,9 @@ mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d, const struct mc_rdfc_
         map->label = NULL;
         map->n = 0;
     }
-    if (d->n > UINT32_MAX / 4)
+    if (d->n > UINT32_MAX / 8)
         return mc_err_set(err, MCRED_ERR_LIMIT, "RDFC-1.0: %zu quads are too many", d->n);
-    st.ctx = EVP_MD_CTX_new();
-    if (!st.ctx)
-        return mc_err_set(err, MCRED_ERR_NOMEM, "RDFC-1.0: out of memory");
     mc_buf_init(&st.text, TEXT_MAX);
-    mc_buf_init(&st.lines, TEXT_MAX);
     mc_buf_init(&st.scratch, TEXT_MAX);
     rc = run(&st, d, out, map);
     if (rc && out) {
@@ -1155,10 +1289,13 @@ mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d, const struct mc_rdfc_
                    "output larger than its buffer allows" : mcred_strerror(rc));
     EVP_MD_CTX_free(st.ctx);
     mc_buf_release(&st.text);
-    mc_buf_release(&st.lines);
     mc_buf_release(&st.scratch);
-    mc_free(st.refs);
     mc_free(st.q);
+    mc_free(st.order);
+    mc_free(st.tx);
+    mc_free(st.pent);
+    mc_free(st.ptab);
+    mc_free(st.ttab);
     mc_free(st.bn);
     mc_free(st.bq);
     mc_free(st.canon);

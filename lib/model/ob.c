@@ -67,7 +67,7 @@ void mc_uuid_urn(char out[46])
 
 bool mc_ob_is_badge(const cJSON *doc)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+    const cJSON *t = mc_json_get(doc, "type");
 
     return mc_json_has_str(t, "OpenBadgeCredential") || mc_json_has_str(t, "AchievementCredential");
 }
@@ -80,21 +80,47 @@ struct vctx {
     size_t found;
 };
 
-static void problem(struct vctx *v, const char *path, const char *fmt, ...) MC_PRINTF(3, 4);
+/* Where in the document a check is: a chain of member names and array
+ * indexes, written out only when there is a problem to report (building the
+ * path string for every member cost more than the checks themselves). */
+struct vpath {
+    const struct vpath *up;  /* the enclosing value, NULL at the root */
+    const char *name;        /* member name, or NULL for an array element */
+    int index;               /* array index when name is NULL */
+};
 
-static void problem(struct vctx *v, const char *path, const char *fmt, ...)
+static size_t render(const struct vpath *p, char *buf, size_t cap)
 {
-    char what[160];
+    size_t n = p && p->up ? render(p->up, buf, cap) : 0;
+    int w;
+
+    if (!p || n >= cap)
+        return n;
+    if (p->name)
+        w = snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->name);
+    else
+        w = snprintf(buf + n, cap - n, "[%d]", p->index);
+    return w < 0 ? n : n + (size_t)w;
+}
+
+static void problem(struct vctx *v, const struct vpath *path, const char *fmt, ...) MC_PRINTF(3, 4);
+
+static void problem(struct vctx *v, const struct vpath *path, const char *fmt, ...)
+{
+    char what[160], at[160];
     va_list ap;
 
+    at[0] = '\0';
+    if (!render(path, at, sizeof(at)))
+        snprintf(at, sizeof(at), "(root)");
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
     if (v->found == 0)
-        mc_err_set(v->err, MCRED_ERR_INVALID, "%s: %s", path, what);
+        mc_err_set(v->err, MCRED_ERR_INVALID, "%s: %s", at, what);
     if (v->rep) {
         if (v->rep->n < MC_OB_MAX_PROBLEMS)
-            snprintf(v->rep->problems[v->rep->n++], sizeof(v->rep->problems[0]), "%s: %s", path,
+            snprintf(v->rep->problems[v->rep->n++], sizeof(v->rep->problems[0]), "%s: %s", at,
                      what);
         v->rep->total++;
     }
@@ -105,15 +131,14 @@ enum kind { K_STRING, K_URI, K_DATETIME, K_NUMBER, K_BOOL };
 
 /* A field of kind k: check presence (when required) and kind. Returns the
  * member, or NULL. */
-static const cJSON *field(struct vctx *v, const cJSON *obj, const char *path, const char *name,
+static const cJSON *field(struct vctx *v, const cJSON *obj, const struct vpath *path, const char *name,
                           enum kind k, bool required)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
-    char p[160];
+    const cJSON *m = mc_json_get(obj, name);
+    struct vpath here = { path, name, 0 }, *p = &here;
     time_t t;
 
-    /* the path is written only when there is a problem to report */
-#define FIELD_PATH() snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name)
+#define FIELD_PATH() (void)0
     if (!m) {
         if (required) {
             FIELD_PATH();
@@ -159,11 +184,11 @@ static const cJSON *field(struct vctx *v, const cJSON *obj, const char *path, co
 }
 
 /* "type" must be present and include `want` (a string or array of strings). */
-static void type_has(struct vctx *v, const cJSON *obj, const char *path, const char *want,
+static void type_has(struct vctx *v, const cJSON *obj, const struct vpath *path, const char *want,
                      const char *alt)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "type"), *e;
-    char p[160];
+    const cJSON *t = mc_json_get(obj, "type"), *e;
+    struct vpath here = { path, "type", 0 }, *p = &here;
 
     if (t && (mc_json_has_str(t, want) || (alt && mc_json_has_str(t, alt))) &&
         (cJSON_IsString(t) || cJSON_IsArray(t))) {
@@ -173,7 +198,6 @@ static void type_has(struct vctx *v, const cJSON *obj, const char *path, const c
         if (all_strings || cJSON_IsString(t))
             return;   /* the common case: nothing to report, no path to write */
     }
-    snprintf(p, sizeof(p), "%s%stype", path, path[0] ? "." : "");
     if (!t) {
         problem(v, p, "is required but missing");
         return;
@@ -197,17 +221,16 @@ static void type_has(struct vctx *v, const cJSON *obj, const char *path, const c
     }
 }
 
-typedef void (*class_fn)(struct vctx *v, const cJSON *o, const char *path);
+typedef void (*class_fn)(struct vctx *v, const cJSON *o, const struct vpath *path);
 
 /* An object (or, with many, an array of objects) of a class. */
-static void nested(struct vctx *v, const cJSON *obj, const char *path, const char *name,
+static void nested(struct vctx *v, const cJSON *obj, const struct vpath *path, const char *name,
                    class_fn fn, bool required, bool many)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name), *e;
-    char p[160];
+    const cJSON *m = mc_json_get(obj, name), *e;
+    struct vpath here = { path, name, 0 }, *p = &here;
     int i = 0;
 
-    snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", name);
     if (!m) {
         if (required)
             problem(v, p, "is required but missing");
@@ -222,26 +245,25 @@ static void nested(struct vctx *v, const cJSON *obj, const char *path, const cha
         return;
     }
     cJSON_ArrayForEach(e, m) {
-        char pi[180];
+        struct vpath item = { p, NULL, i++ };
 
-        snprintf(pi, sizeof(pi), "%s[%d]", p, i++);
         if (!cJSON_IsObject(e))
-            problem(v, pi, "must be an object");
+            problem(v, &item, "must be an object");
         else
-            fn(v, e, pi);
+            fn(v, e, &item);
     }
 }
 
-static void c_image(struct vctx *v, const cJSON *o, const char *path)
+static void c_image(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     type_has(v, o, path, "Image", NULL);
 }
 
 /* Image: an object, or (as many issuers write it) a URI string. */
-static void image(struct vctx *v, const cJSON *obj, const char *path)
+static void image(struct vctx *v, const cJSON *obj, const struct vpath *path)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, "image");
+    const cJSON *m = mc_json_get(obj, "image");
 
     if (m && cJSON_IsString(m))
         field(v, obj, path, "image", K_URI, false);
@@ -249,7 +271,7 @@ static void image(struct vctx *v, const cJSON *obj, const char *path)
         nested(v, obj, path, "image", c_image, false, false);
 }
 
-static void c_profile(struct vctx *v, const cJSON *o, const char *path)
+static void c_profile(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     type_has(v, o, path, "Profile", NULL);
@@ -259,30 +281,30 @@ static void c_profile(struct vctx *v, const cJSON *o, const char *path)
     image(v, o, path);
 }
 
-static void c_alignment(struct vctx *v, const cJSON *o, const char *path)
+static void c_alignment(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     type_has(v, o, path, "Alignment", NULL);
     field(v, o, path, "targetName", K_STRING, true);
     field(v, o, path, "targetUrl", K_URI, true);
 }
 
-static void c_criteria(struct vctx *v, const cJSON *o, const char *path)
+static void c_criteria(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, false);
     field(v, o, path, "narrative", K_STRING, false);
-    if (!cJSON_GetObjectItemCaseSensitive(o, "id") &&
-        !cJSON_GetObjectItemCaseSensitive(o, "narrative"))
+    if (!mc_json_get(o, "id") &&
+        !mc_json_get(o, "narrative"))
         problem(v, path, "needs an id or a narrative");
 }
 
-static void c_rubric_level(struct vctx *v, const cJSON *o, const char *path)
+static void c_rubric_level(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     type_has(v, o, path, "RubricCriterionLevel", NULL);
     field(v, o, path, "name", K_STRING, true);
 }
 
-static void c_result_description(struct vctx *v, const cJSON *o, const char *path)
+static void c_result_description(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     type_has(v, o, path, "ResultDescription", NULL);
@@ -292,7 +314,7 @@ static void c_result_description(struct vctx *v, const cJSON *o, const char *pat
     nested(v, o, path, "alignment", c_alignment, false, true);
 }
 
-static void c_achievement(struct vctx *v, const cJSON *o, const char *path)
+static void c_achievement(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     const cJSON *tags, *e;
 
@@ -309,21 +331,20 @@ static void c_achievement(struct vctx *v, const cJSON *o, const char *path)
     field(v, o, path, "fieldOfStudy", K_STRING, false);
     field(v, o, path, "humanCode", K_STRING, false);
     field(v, o, path, "version", K_STRING, false);
-    tags = cJSON_GetObjectItemCaseSensitive(o, "tag");
+    tags = mc_json_get(o, "tag");
     if (tags) {
         bool ok = cJSON_IsArray(tags);
 
         cJSON_ArrayForEach(e, tags) ok = ok && cJSON_IsString(e);
         if (!ok) {
-            char p[160];
+            struct vpath here = { path, "tag", 0 };
 
-            snprintf(p, sizeof(p), "%s.tag", path);
-            problem(v, p, "must be an array of strings");
+            problem(v, &here, "must be an array of strings");
         }
     }
 }
 
-static void c_result(struct vctx *v, const cJSON *o, const char *path)
+static void c_result(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     type_has(v, o, path, "Result", NULL);
     field(v, o, path, "resultDescription", K_URI, false);
@@ -332,7 +353,7 @@ static void c_result(struct vctx *v, const cJSON *o, const char *path)
     nested(v, o, path, "alignment", c_alignment, false, true);
 }
 
-static void c_identity(struct vctx *v, const cJSON *o, const char *path)
+static void c_identity(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     type_has(v, o, path, "IdentityObject", NULL);
     field(v, o, path, "hashed", K_BOOL, true);
@@ -341,7 +362,7 @@ static void c_identity(struct vctx *v, const cJSON *o, const char *path)
     field(v, o, path, "salt", K_STRING, false);
 }
 
-static void c_subject(struct vctx *v, const cJSON *o, const char *path)
+static void c_subject(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     type_has(v, o, path, "AchievementSubject", NULL);
     field(v, o, path, "id", K_URI, false);
@@ -351,25 +372,25 @@ static void c_subject(struct vctx *v, const cJSON *o, const char *path)
     field(v, o, path, "creditsEarned", K_NUMBER, false);
     field(v, o, path, "activityStartDate", K_DATETIME, false);
     field(v, o, path, "activityEndDate", K_DATETIME, false);
-    if (!cJSON_GetObjectItemCaseSensitive(o, "id") &&
-        !cJSON_GetObjectItemCaseSensitive(o, "identifier"))
+    if (!mc_json_get(o, "id") &&
+        !mc_json_get(o, "identifier"))
         problem(v, path, "needs an id or an identifier naming the recipient");
 }
 
-static void c_evidence(struct vctx *v, const cJSON *o, const char *path)
+static void c_evidence(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     type_has(v, o, path, "Evidence", NULL);
     field(v, o, path, "id", K_URI, false);
     field(v, o, path, "narrative", K_STRING, false);
 }
 
-static void c_status(struct vctx *v, const cJSON *o, const char *path)
+static void c_status(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     field(v, o, path, "type", K_STRING, true);
 }
 
-static void c_schema(struct vctx *v, const cJSON *o, const char *path)
+static void c_schema(struct vctx *v, const cJSON *o, const struct vpath *path)
 {
     field(v, o, path, "id", K_URI, true);
     field(v, o, path, "type", K_STRING, true);
@@ -377,75 +398,79 @@ static void c_schema(struct vctx *v, const cJSON *o, const char *path)
 
 static void check_context(struct vctx *v, const cJSON *doc)
 {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "@context"), *e;
+    const cJSON *c = mc_json_get(doc, "@context"), *e;
+    const struct vpath at = { NULL, "@context", 0 }, first = { &at, NULL, 0 };
     bool ob = false;
 
     if (!c) {
-        problem(v, "@context", "is required but missing");
+        problem(v, &at, "is required but missing");
         return;
     }
     if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) < 2) {
-        problem(v, "@context", "must be an array of at least two contexts");
+        problem(v, &at, "must be an array of at least two contexts");
         return;
     }
     if (!cJSON_IsString(c->child) || strcmp(c->child->valuestring, MC_VC2_CONTEXT) != 0)
-        problem(v, "@context[0]", "must be '%s'", MC_VC2_CONTEXT);
+        problem(v, &first, "must be '%s'", MC_VC2_CONTEXT);
     cJSON_ArrayForEach(e, c) {
         if (cJSON_IsString(e) && strncmp(e->valuestring, MC_OB3_CONTEXT_PREFIX,
                                          strlen(MC_OB3_CONTEXT_PREFIX)) == 0)
             ob = true;
     }
     if (!ob)
-        problem(v, "@context", "must include the Open Badges 3.0 context (%s)", MC_OB3_CONTEXT);
+        problem(v, &at, "must include the Open Badges 3.0 context (%s)", MC_OB3_CONTEXT);
 }
 
 mcred_rc mc_ob_validate_credential(const cJSON *doc, struct mc_ob_report *rep, struct mc_err *err)
 {
     struct vctx v = { rep, err, 0 };
+    const struct vpath issuer_path = { NULL, "issuer", 0 };
+    const struct vpath subject_path = { NULL, "credentialSubject", 0 };
     const cJSON *issuer;
 
     if (rep)
         memset(rep, 0, sizeof(*rep));
     if (!cJSON_IsObject(doc)) {
-        problem(&v, "(root)", "the credential must be a JSON object");
+        problem(&v, NULL, "the credential must be a JSON object");
         return MCRED_ERR_INVALID;
     }
     check_context(&v, doc);
-    field(&v, doc, "", "id", K_URI, true);
-    type_has(&v, doc, "", "VerifiableCredential", NULL);
-    type_has(&v, doc, "", "OpenBadgeCredential", "AchievementCredential");
-    issuer = cJSON_GetObjectItemCaseSensitive(doc, "issuer");
+    field(&v, doc, NULL, "id", K_URI, true);
+    type_has(&v, doc, NULL, "VerifiableCredential", NULL);
+    type_has(&v, doc, NULL, "OpenBadgeCredential", "AchievementCredential");
+    issuer = mc_json_get(doc, "issuer");
     if (cJSON_IsString(issuer))
-        problem(&v, "issuer", "must be a Profile object with id and type, not a string");
+        problem(&v, &issuer_path, "must be a Profile object with id and type, not a string");
     else
-        nested(&v, doc, "", "issuer", c_profile, true, false);
-    field(&v, doc, "", "validFrom", K_DATETIME, true);
-    field(&v, doc, "", "validUntil", K_DATETIME, false);
-    field(&v, doc, "", "awardedDate", K_DATETIME, false);
-    field(&v, doc, "", "name", K_STRING, false);
-    field(&v, doc, "", "description", K_STRING, false);
-    image(&v, doc, "");
-    if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "credentialSubject")))
-        problem(&v, "credentialSubject", "must be a single AchievementSubject object");
+        nested(&v, doc, NULL, "issuer", c_profile, true, false);
+    field(&v, doc, NULL, "validFrom", K_DATETIME, true);
+    field(&v, doc, NULL, "validUntil", K_DATETIME, false);
+    field(&v, doc, NULL, "awardedDate", K_DATETIME, false);
+    field(&v, doc, NULL, "name", K_STRING, false);
+    field(&v, doc, NULL, "description", K_STRING, false);
+    image(&v, doc, NULL);
+    if (cJSON_IsArray(mc_json_get(doc, "credentialSubject")))
+        problem(&v, &subject_path, "must be a single AchievementSubject object");
     else
-        nested(&v, doc, "", "credentialSubject", c_subject, true, false);
-    nested(&v, doc, "", "evidence", c_evidence, false, true);
-    nested(&v, doc, "", "credentialStatus", c_status, false, true);
-    nested(&v, doc, "", "credentialSchema", c_schema, false, true);
+        nested(&v, doc, NULL, "credentialSubject", c_subject, true, false);
+    nested(&v, doc, NULL, "evidence", c_evidence, false, true);
+    nested(&v, doc, NULL, "credentialStatus", c_status, false, true);
+    nested(&v, doc, NULL, "credentialSchema", c_schema, false, true);
     return v.found ? MCRED_ERR_INVALID : MCRED_OK;
 }
 
 mcred_rc mc_ob_validate_achievement(const cJSON *a, struct mc_ob_report *rep, struct mc_err *err)
 {
     struct vctx v = { rep, err, 0 };
+    const struct vpath root = { NULL, "achievement", 0 };
 
     if (rep)
         memset(rep, 0, sizeof(*rep));
     if (!cJSON_IsObject(a)) {
-        problem(&v, "(root)", "an Achievement must be a JSON object");
+        problem(&v, NULL, "an Achievement must be a JSON object");
         return MCRED_ERR_INVALID;
     }
-    c_achievement(&v, a, "achievement");
+    c_achievement(&v, a, &root);
     return v.found ? MCRED_ERR_INVALID : MCRED_OK;
 }
 

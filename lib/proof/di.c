@@ -266,7 +266,7 @@ static mcred_rc put_proof_value(cJSON *cfg, const struct mc_key *k, const uint8_
 /* Attach proof to doc: none before -> object; one or more -> array. */
 static mcred_rc attach(cJSON *doc, cJSON *proof)
 {
-    cJSON *old = cJSON_GetObjectItemCaseSensitive(doc, "proof");
+    cJSON *old = mc_json_get(doc, "proof");
     cJSON *arr;
 
     if (!old)
@@ -321,7 +321,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
             return mc_err_set(err, MCRED_ERR_INVALID,
                               "created '%s' is not an RFC 3339 date-time with a time zone",
                               o->created);
-        snprintf(created, sizeof(created), "%s", o->created);
+        mc_strlcpy(created, o->created, sizeof(created));
     } else {
         mc_time_format(env ? env->now : time(NULL), created);
     }
@@ -344,7 +344,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
     rc = build_config(o, vm, created, suite_name, &cfg);
     if (rc)
         goto out;
-    ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context");
+    ctx = mc_json_get(doc, "@context");
     if (suite->proof_has_context && ctx) {
         cJSON *dup = cJSON_Duplicate(ctx, 1);
 
@@ -360,7 +360,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
         goto out;
     }
     if (o->previous_proof) {
-        const cJSON *proofs = cJSON_GetObjectItemCaseSensitive(doc, "proof");
+        const cJSON *proofs = mc_json_get(doc, "proof");
         cJSON *want = cJSON_CreateString(o->previous_proof);
 
         rc = want ? matching_proofs(proofs, want, &prev, err) : MCRED_ERR_NOMEM;
@@ -405,7 +405,7 @@ out:
 static void result_fail(struct mc_di_result *r, mcred_rc rc, const char *msg)
 {
     r->rc = rc;
-    snprintf(r->reason, sizeof(r->reason), "%s", msg);
+    mc_strlcpy(r->reason, msg, sizeof(r->reason));
 }
 
 /* Checks on the proof's own members before any crypto. */
@@ -426,7 +426,7 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
                           "closed)", type ? type : "(missing)");
     if (!vm)
         return mc_err_set(err, MCRED_ERR_INVALID, "proof has no verificationMethod");
-    snprintf(r->verification_method, sizeof(r->verification_method), "%s", vm);
+    mc_strlcpy(r->verification_method, vm, sizeof(r->verification_method));
     if (!purpose)
         return mc_err_set(err, MCRED_ERR_INVALID, "proof has no proofPurpose");
     if (strcmp(purpose, want_purpose) != 0)
@@ -436,7 +436,7 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
         if (mc_time_parse(created, false, &t))
             return mc_err_set(err, MCRED_ERR_INVALID, "proof created '%.40s' is not a date-time",
                               created);
-        snprintf(r->created, sizeof(r->created), "%s", created);
+        mc_strlcpy(r->created, created, sizeof(r->created));
     }
     if (expires) {
         if (mc_time_parse(expires, false, &t))
@@ -453,7 +453,7 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
                               c ? c : "(none)", ex->challenge);
     }
     if (ex && ex->domain) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(p, "domain");
+        const cJSON *d = mc_json_get(p, "domain");
 
         if (!mc_json_has_str(d, ex->domain))
             return mc_err_set(err, MCRED_ERR_VERIFY, "proof domain does not include '%s'",
@@ -510,7 +510,7 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
         suite_name = type;   /* a legacy suite, named by its proof type */
     if (!suite_name)
         return mc_err_set(err, MCRED_ERR_INVALID, "proof has no cryptosuite");
-    snprintf(r->cryptosuite, sizeof(r->cryptosuite), "%s", suite_name);
+    mc_strlcpy(r->cryptosuite, suite_name, sizeof(r->cryptosuite));
     suite = mc_di_suite_find(suite_name);
     if (!suite || strcmp(suite->proof_type, type) != 0)
         return mc_err_set(err, MCRED_ERR_VERIFY, "cryptosuite '%s' is not supported (fails "
@@ -524,9 +524,9 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
         rc = MCRED_ERR_NOMEM;
         goto out;
     }
-    pctx = cJSON_GetObjectItemCaseSensitive(p, "@context");
+    pctx = mc_json_get(p, "@context");
     if (pctx && suite->proof_has_context) {
-        if (!context_prefix(cJSON_GetObjectItemCaseSensitive(doc, "@context"), pctx)) {
+        if (!context_prefix(mc_json_get(doc, "@context"), pctx)) {
             rc = mc_err_set(err, MCRED_ERR_VERIFY,
                             "the document's @context does not start with the proof's @context");
             goto out;
@@ -536,7 +536,7 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
             goto out;
         }
     }
-    prev = cJSON_GetObjectItemCaseSensitive(p, "previousProof");
+    prev = mc_json_get(p, "previousProof");
     if (prev) {
         rc = matching_proofs(proofs, prev, &chain, err);
         if (rc)
@@ -550,7 +550,7 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
     rc = mc_did_resolve_vm(r->verification_method, env ? env->fetcher : NULL, &vm, err);
     if (rc)
         goto out;
-    snprintf(r->controller, sizeof(r->controller), "%s", vm.controller);
+    mc_strlcpy(r->controller, vm.controller, sizeof(r->controller));
     if (strcmp(mc_json_str(p, "proofPurpose"), "assertionMethod") == 0 && !vm.assertion) {
         rc = mc_err_set(err, MCRED_ERR_VERIFY, "'%s' is not an assertionMethod of its DID",
                         vm.id);
@@ -582,7 +582,7 @@ static mcred_rc verify_one(const cJSON *doc, const cJSON *proofs, const cJSON *p
         }
         rc = mc_key_verify(&vm.key, hash, hlen, sig);
         if (rc == MCRED_OK) {
-            snprintf(r->note, sizeof(r->note), "%s", at.note);
+            mc_strlcpy(r->note, at.note, sizeof(r->note));
             break;
         }
         at.n++;
@@ -612,7 +612,7 @@ mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const str
     *nres = 0;
     if (!cJSON_IsObject(doc))
         return mc_err_set(err, MCRED_ERR_INVALID, "the document is not a JSON object");
-    proofs = cJSON_GetObjectItemCaseSensitive(doc, "proof");
+    proofs = mc_json_get(doc, "proof");
     if (!proofs)
         return mc_err_set(err, MCRED_ERR_INVALID, "the document has no proof");
     if (cJSON_IsArray(proofs) && cJSON_GetArraySize(proofs) == 0)
@@ -627,12 +627,19 @@ mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const str
         memset(r, 0, sizeof(*r));
         mc_err_clear(&e);
         r->rc = verify_one(doc, proofs, p, ex, env, r, n == 0 ? trace : NULL, &e);
-        if (r->rc)
+        if (r->rc) {
             result_fail(r, r->rc, mc_err_msg(&e));
-        else
-            snprintf(r->reason, sizeof(r->reason), "%s signature verified with %s%s%s%s",
-                     r->cryptosuite, r->verification_method, r->note[0] ? " (" : "", r->note,
-                     r->note[0] ? ")" : "");
+        } else {
+            /* concatenated, not printed: this runs on every verification */
+            mc_strlcpy(r->reason, r->cryptosuite, sizeof(r->reason));
+            mc_strlcat(r->reason, " signature verified with ", sizeof(r->reason));
+            mc_strlcat(r->reason, r->verification_method, sizeof(r->reason));
+            if (r->note[0]) {
+                mc_strlcat(r->reason, " (", sizeof(r->reason));
+                mc_strlcat(r->reason, r->note, sizeof(r->reason));
+                mc_strlcat(r->reason, ")", sizeof(r->reason));
+            }
+        }
         failed |= mc_di_rc_is_failure(r->rc);
         unknown |= r->rc && !mc_di_rc_is_failure(r->rc);
         n++;

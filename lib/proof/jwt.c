@@ -484,7 +484,7 @@ mcred_rc mc_jwt_key_from_jwk(struct mc_jwt_key *k, const cJSON *jwk, struct mc_e
     if (!cJSON_IsObject(jwk))
         return mc_err_set(err, MCRED_ERR_INVALID, "JWK is not a JSON object");
     for (i = 0; i < COUNT(private_members); i++) {
-        if (cJSON_GetObjectItemCaseSensitive(jwk, private_members[i]))
+        if (mc_json_get(jwk, private_members[i]))
             return mc_err_set(err, MCRED_ERR_INVALID,
                               "JWK has the private key member '%s'; only a public key may be "
                               "given", private_members[i]);
@@ -763,7 +763,7 @@ static mcred_rc verify_bytes(const struct mc_jwt_key *k, const void *msg, size_t
 /* issuer id: the issuer string, or issuer.id. NULL when neither. */
 static const char *issuer_id(const cJSON *cred)
 {
-    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(cred, "issuer");
+    const cJSON *iss = mc_json_get(cred, "issuer");
 
     if (cJSON_IsString(iss))
         return iss->valuestring;
@@ -774,7 +774,7 @@ static const char *issuer_id(const cJSON *cred)
  * or several (VC-JWT's "sub" names one subject). */
 static mcred_rc subject_of(const cJSON *cred, cJSON **out, struct mc_err *err)
 {
-    cJSON *s = cJSON_GetObjectItemCaseSensitive(cred, "credentialSubject");
+    cJSON *s = mc_json_get(cred, "credentialSubject");
 
     *out = NULL;
     if (cJSON_IsArray(s) && cJSON_GetArraySize(s) == 1)
@@ -793,7 +793,7 @@ static mcred_rc subject_of(const cJSON *cred, cJSON **out, struct mc_err *err)
 static mcred_rc opt_str(const cJSON *obj, const char *name, const char *what, const char **out,
                         struct mc_err *err)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    const cJSON *v = mc_json_get(obj, name);
 
     *out = NULL;
     if (!v)
@@ -818,7 +818,7 @@ static mcred_rc cred_date(const cJSON *cred, bool end, const char **name, int64_
 
     *name = NULL;
     *t = 0;
-    *name = cJSON_GetObjectItemCaseSensitive(cred, first) ? first : second;
+    *name = mc_json_get(cred, first) ? first : second;
     rc = opt_str(cred, *name, "credential", &s, err);
     if (rc || !s) {
         *name = NULL;
@@ -898,7 +898,7 @@ static mcred_rc build_payload(const cJSON *cred, const struct claims *c, cJSON *
     if (!p)
         return MCRED_ERR_NOMEM;
     for (i = 0; i < COUNT(claim_names); i++) {
-        while (cJSON_GetObjectItemCaseSensitive(p, claim_names[i]))
+        while (mc_json_get(p, claim_names[i]))
             cJSON_DeleteItemFromObjectCaseSensitive(p, claim_names[i]);
     }
     rc = add_str(p, "iss", c->iss);
@@ -1100,7 +1100,7 @@ out:
 static mcred_rc check_typ(const cJSON *h, struct mc_err *err)
 {
     static const char *const ok[] = { "JWT", "vc+jwt", "vc-ld+jwt" };
-    const cJSON *typ = cJSON_GetObjectItemCaseSensitive(h, "typ");
+    const cJSON *typ = mc_json_get(h, "typ");
     const char *t;
     struct qbuf qb;
     size_t i;
@@ -1164,14 +1164,14 @@ static mcred_rc check_header(struct mc_jwt_result *out, const cJSON **jwk, struc
         rc = check_typ(h, err);
     if (rc)
         return rc;
-    if (cJSON_GetObjectItemCaseSensitive(h, "crit"))
+    if (mc_json_get(h, "crit"))
         return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "vc-jwt header has 'crit' extensions, "
                           "which this verifier does not implement");
-    kid = cJSON_GetObjectItemCaseSensitive(h, "kid");
+    kid = mc_json_get(h, "kid");
     if (kid && (!cJSON_IsString(kid) || !kid->valuestring[0]))
         return mc_err_set(err, MCRED_ERR_INVALID, "vc-jwt header 'kid' is not a non-empty string");
     out->kid = kid ? kid->valuestring : NULL;
-    *jwk = cJSON_GetObjectItemCaseSensitive(h, "jwk");
+    *jwk = mc_json_get(h, "jwk");
     if (*jwk && !cJSON_IsObject(*jwk))
         return mc_err_set(err, MCRED_ERR_INVALID, "vc-jwt header 'jwk' is not a JSON object");
     return MCRED_OK;
@@ -1324,7 +1324,7 @@ static const char *const cred_names[] = { "issuer", "id", "credentialSubject", "
 static mcred_rc claim_date(const cJSON *pl, const char *name, bool *has, int64_t *t,
                            struct mc_err *err)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(pl, name);
+    const cJSON *v = mc_json_get(pl, name);
     double d;
 
     *has = false;
@@ -1371,22 +1371,22 @@ static mcred_rc vc11_fill(cJSON *cred, const struct claims *c)
     cJSON *subj;
     mcred_rc rc = MCRED_OK;
 
-    if (!cJSON_GetObjectItemCaseSensitive(cred, "issuer"))
+    if (!mc_json_get(cred, "issuer"))
         rc = add_str(cred, "issuer", c->iss);
-    if (!rc && c->jti && !cJSON_GetObjectItemCaseSensitive(cred, "id"))
+    if (!rc && c->jti && !mc_json_get(cred, "id"))
         rc = add_str(cred, "id", c->jti);
-    if (!rc && c->has_nbf && !cJSON_GetObjectItemCaseSensitive(cred, "validFrom") &&
-        !cJSON_GetObjectItemCaseSensitive(cred, "issuanceDate")) {
+    if (!rc && c->has_nbf && !mc_json_get(cred, "validFrom") &&
+        !mc_json_get(cred, "issuanceDate")) {
         fmt_time(c->nbf, when);
         rc = add_str(cred, "issuanceDate", when);
     }
-    if (!rc && c->has_exp && !cJSON_GetObjectItemCaseSensitive(cred, "validUntil") &&
-        !cJSON_GetObjectItemCaseSensitive(cred, "expirationDate")) {
+    if (!rc && c->has_exp && !mc_json_get(cred, "validUntil") &&
+        !mc_json_get(cred, "expirationDate")) {
         fmt_time(c->exp, when);
         rc = add_str(cred, "expirationDate", when);
     }
-    subj = cJSON_GetObjectItemCaseSensitive(cred, "credentialSubject");
-    if (!rc && c->sub && cJSON_IsObject(subj) && !cJSON_GetObjectItemCaseSensitive(subj, "id"))
+    subj = mc_json_get(cred, "credentialSubject");
+    if (!rc && c->sub && cJSON_IsObject(subj) && !mc_json_get(subj, "id"))
         rc = add_str(subj, "id", c->sub);
     return rc;
 }
@@ -1445,7 +1445,7 @@ static mcred_rc match_date(const char *claim, bool has, int64_t v, bool end, con
 /* Steps 6 and 7. */
 static mcred_rc check_claims(struct mc_jwt_result *out, struct mc_err *err)
 {
-    cJSON *pl = out->payload, *vc = cJSON_GetObjectItemCaseSensitive(pl, "vc"), *subj;
+    cJSON *pl = out->payload, *vc = mc_json_get(pl, "vc"), *subj;
     const char *dup, *id, *sid;
     struct claims c;
     mcred_rc rc;
@@ -1461,7 +1461,7 @@ static mcred_rc check_claims(struct mc_jwt_result *out, struct mc_err *err)
     out->nbf = c.nbf;
     out->has_exp = c.has_exp;
     out->exp = c.exp;
-    if (cJSON_IsObject(vc) && !cJSON_GetObjectItemCaseSensitive(pl, "@context")) {
+    if (cJSON_IsObject(vc) && !mc_json_get(pl, "@context")) {
         out->shape = MC_JWT_SHAPE_VC_CLAIM;
         out->credential = vc;
         dup = dup_member(vc, cred_names, COUNT(cred_names));

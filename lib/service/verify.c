@@ -26,10 +26,30 @@ static void check(struct mc_verdict *v, const char *name, enum mc_check_state st
     if (v->n == MC_VERDICT_MAX_CHECKS)
         return;
     c = &v->checks[v->n++];
-    snprintf(c->name, sizeof(c->name), "%s", name);
+    mc_strlcpy(c->name, name, sizeof(c->name));
     c->state = st;
     va_start(ap, fmt);
     vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+    va_end(ap);
+}
+
+/* A check whose reason is the concatenation of the strings given (NULL ends
+ * the list): the common, passing checks skip printf's formatting. */
+static void check_cat(struct mc_verdict *v, const char *name, enum mc_check_state st, ...)
+{
+    struct mc_check *c;
+    const char *part;
+    va_list ap;
+
+    if (v->n == MC_VERDICT_MAX_CHECKS)
+        return;
+    c = &v->checks[v->n++];
+    mc_strlcpy(c->name, name, sizeof(c->name));
+    c->state = st;
+    c->reason[0] = '\0';
+    va_start(ap, st);
+    while ((part = va_arg(ap, const char *)) != NULL)
+        mc_strlcat(c->reason, part, sizeof(c->reason));
     va_end(ap);
 }
 
@@ -65,7 +85,7 @@ int mc_verdict_exit_code(const struct mc_verdict *v)
 /* The issuer id: a string, or the id of a Profile object. Borrowed. */
 static const char *issuer_id(const cJSON *doc)
 {
-    const cJSON *iss = cJSON_GetObjectItemCaseSensitive(doc, "issuer");
+    const cJSON *iss = mc_json_get(doc, "issuer");
 
     return cJSON_IsString(iss) ? iss->valuestring : mc_json_str(iss, "id");
 }
@@ -82,19 +102,19 @@ static bool same_did(const char *did_url, const char *did)
 static void check_structure(struct mc_verdict *v, const cJSON *doc)
 {
     struct mc_ob_report rep;
-    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context");
+    const cJSON *ctx = mc_json_get(doc, "@context");
     if (mc_ob_is_badge(doc)) {
         if (mc_ob_validate_credential(doc, &rep, NULL) == MCRED_OK) {
-            check(v, "structure", MC_CHECK_PASS, "an Open Badges 3.0 credential with every "
-                                                 "required field");
+            check_cat(v, "structure", MC_CHECK_PASS, "an Open Badges 3.0 credential with every "
+                                                     "required field", (const char *)NULL);
         } else {
             check(v, "structure", MC_CHECK_FAIL, "%zu problem(s); first: %s", rep.total,
                   rep.problems[0]);
         }
         return;
     }
-    if (!mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiableCredential") &&
-        !mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"),
+    if (!mc_json_has_str(mc_json_get(doc, "type"), "VerifiableCredential") &&
+        !mc_json_has_str(mc_json_get(doc, "type"),
                          "VerifiablePresentation")) {
         check(v, "structure", MC_CHECK_FAIL, "type names neither VerifiableCredential nor "
                                              "VerifiablePresentation");
@@ -104,8 +124,8 @@ static void check_structure(struct mc_verdict *v, const cJSON *doc)
         check(v, "structure", MC_CHECK_FAIL, "@context is missing");
         return;
     }
-    if (mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiableCredential") &&
-        (!issuer_id(doc) || !cJSON_GetObjectItemCaseSensitive(doc, "credentialSubject"))) {
+    if (mc_json_has_str(mc_json_get(doc, "type"), "VerifiableCredential") &&
+        (!issuer_id(doc) || !mc_json_get(doc, "credentialSubject"))) {
         check(v, "structure", MC_CHECK_FAIL, "a credential needs an issuer and a "
                                              "credentialSubject");
         return;
@@ -143,8 +163,9 @@ static void check_dates(struct mc_verdict *v, const cJSON *doc, time_t now, bool
         check(v, "dates", MC_CHECK_FAIL, "expired at %s", until);
         return;
     }
-    check(v, "dates", MC_CHECK_PASS, "%s%s%s%s", from ? "valid from " : "no validFrom",
-          from ? from : "", until ? " until " : ", no expiry", until ? until : "");
+    check_cat(v, "dates", MC_CHECK_PASS, from ? "valid from " : "no validFrom",
+              from ? from : "", until ? " until " : ", no expiry", until ? until : "",
+              (const char *)NULL);
 }
 
 /* Binding of the verifying key to the issuer. */
@@ -154,7 +175,8 @@ static void check_binding(struct mc_verdict *v, const char *issuer, const char *
     if (!issuer) {
         check(v, "issuer", MC_CHECK_FAIL, "the credential names no issuer");
     } else if (same_did(vm, issuer) || strcmp(controller, issuer) == 0) {
-        check(v, "issuer", MC_CHECK_PASS, "the key %s belongs to the issuer %s", vm, issuer);
+        check_cat(v, "issuer", MC_CHECK_PASS, "the key ", vm, " belongs to the issuer ", issuer,
+                  (const char *)NULL);
     } else if (strncmp(issuer, "did:", 4) == 0) {
         check(v, "issuer", MC_CHECK_FAIL, "the key %s is controlled by %s, not by the issuer %s",
               vm, controller[0] ? controller : "someone else", issuer);
@@ -168,8 +190,8 @@ static void check_binding(struct mc_verdict *v, const char *issuer, const char *
 
 static void check_status(struct mc_verdict *v, const cJSON *doc)
 {
-    if (!cJSON_GetObjectItemCaseSensitive(doc, "credentialStatus")) {
-        check(v, "status", MC_CHECK_SKIPPED, "no credentialStatus");
+    if (!mc_json_get(doc, "credentialStatus")) {
+        check_cat(v, "status", MC_CHECK_SKIPPED, "no credentialStatus", (const char *)NULL);
         return;
     }
     /* fail closed: a status we cannot read is not "valid" */
@@ -189,7 +211,7 @@ static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_ve
     bool bound = false;
 
     mc_err_clear(&err);
-    if (mc_json_has_str(cJSON_GetObjectItemCaseSensitive(doc, "type"), "VerifiablePresentation"))
+    if (mc_json_has_str(mc_json_get(doc, "type"), "VerifiablePresentation"))
         ex.proof_purpose = "authentication";
     rc = mc_di_verify(doc, &ex, &env, res, &n, NULL, &err);
     if (n == 0) {
@@ -202,7 +224,7 @@ static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_ve
         enum mc_check_state st = res[i].rc == MCRED_OK ? MC_CHECK_PASS :
                                  mc_di_rc_is_failure(res[i].rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN;
 
-        check(v, "proof", st, "%s", res[i].reason);
+        check_cat(v, "proof", st, res[i].reason, (const char *)NULL);
     }
     for (i = 0; i < n; i++) {
         if (res[i].rc == MCRED_OK && ex.proof_purpose == NULL && !bound) {
@@ -272,9 +294,9 @@ static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
     if (r.credential) {
         check_structure(v, r.credential);
         iss = issuer_id(r.credential);
-        snprintf(v->issuer, sizeof(v->issuer), "%s", iss ? iss : "");
-        snprintf(v->id, sizeof(v->id), "%s", mc_json_str(r.credential, "id") ?
-                 mc_json_str(r.credential, "id") : "");
+        mc_strlcpy(v->issuer, iss ? iss : "", sizeof(v->issuer));
+        mc_strlcpy(v->id, mc_json_str(r.credential, "id") ?
+                 mc_json_str(r.credential, "id") : "", sizeof(v->id));
     }
     if (rc == MCRED_OK || rc == MCRED_ERR_EXPIRED) {
         check(v, "proof", MC_CHECK_PASS, "%s signature verified%s%s", mc_jwt_alg_name(r.alg),
@@ -385,11 +407,12 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
         goto out;
     }
     snprintf(v->format, sizeof(v->format), "json-ld (Data Integrity)");
-    check(v, "format", MC_CHECK_PASS, "a JSON-LD document with Data Integrity proofs");
+    check_cat(v, "format", MC_CHECK_PASS, "a JSON-LD document with Data Integrity proofs",
+              (const char *)NULL);
     iss = issuer_id(doc);
     id = mc_json_str(doc, "id");
-    snprintf(v->issuer, sizeof(v->issuer), "%s", iss ? iss : "");
-    snprintf(v->id, sizeof(v->id), "%s", id ? id : "");
+    mc_strlcpy(v->issuer, iss ? iss : "", sizeof(v->issuer));
+    mc_strlcpy(v->id, id ? id : "", sizeof(v->id));
     check_structure(v, doc);
     verify_di(v, doc, o);
     check_dates(v, doc, o->now, &expired, &early);

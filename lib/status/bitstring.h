@@ -4,7 +4,7 @@
  * BitstringStatusListEntry objects an issuer publishes, and the verifier's
  * check of a credential's credentialStatus against its status lists.
  *
- * Bit order (spec §2.1, "left-most bit"): status value i of a list with
+ * Bit order (spec §2.2, encodedList, "left-most bit"): status value i of a list with
  * statusSize s occupies bits i*s .. i*s+s-1, where bit k is bit (7 - k % 8)
  * of byte k / 8; a value of several bits is read most significant bit first.
  *
@@ -64,7 +64,7 @@ MC_NODISCARD mcred_rc mc_bitstring_get(const struct mc_bitstring *bs, size_t ind
  * padding of the GZIP (RFC 1952) compressed bits. The gzip header has mtime 0
  * and no name, so equal lists encode to equal strings. On failure out is
  * truncated back to its length on entry. Errors: NOMEM, LIMIT (out->max),
- * INTERNAL (zlib refused). About 0.1 ms for a 131,072-entry list. */
+ * INTERNAL (zlib refused). About 0.2 ms for a 131,072-entry list. */
 MC_NODISCARD mcred_rc mc_bitstring_encode(const struct mc_bitstring *bs, struct mc_buf *out,
                                           struct mc_err *err);
 
@@ -76,9 +76,9 @@ MC_NODISCARD mcred_rc mc_bitstring_encode(const struct mc_bitstring *bs, struct 
  * nbytes * 8 / status_size.
  * Errors: INVALID (not 'u'-multibase, bad base64url, not gzip, corrupt or
  * truncated gzip, trailing bytes, shorter than 16 KB, bad status_size; err
- * says which), LIMIT (the decompressed size, or the gzip's declared size,
- * exceeds max_bytes; or the input is longer than any list within the cap
- * could be), NOMEM. *out is zeroed on failure. Work is bounded by max_bytes. */
+ * says which), LIMIT (more than max_bytes come out of the gzip, whatever its
+ * trailer declares; or the input is longer than any list within the cap could
+ * be), NOMEM. *out is zeroed on failure. Work and memory are O(max_bytes). */
 MC_NODISCARD mcred_rc mc_bitstring_decode(const char *s, size_t n, unsigned status_size,
                                           size_t max_bytes, struct mc_bitstring *out,
                                           struct mc_err *err);
@@ -211,7 +211,8 @@ struct mc_status_result {
  * per entry in res[0..*nres). Fail closed: an entry whose status cannot be
  * established is MC_STATUS_ERROR, never MC_STATUS_OK. For each
  * BitstringStatusListEntry: statusPurpose a string, statusListIndex a base-10
- * string, statusListCredential a string, statusSize absent or 1..8 (with
+ * string, statusListCredential a string, id (when present) a string other
+ * than that URL, statusSize absent or 1..8 (with
  * statusMessage of 2^size {status, message} objects when above 1); the list
  * (from o->src) must have type BitstringStatusListCredential, an id equal to
  * the URL when it has one, validFrom <= now < validUntil, a credentialSubject

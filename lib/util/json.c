@@ -1,8 +1,10 @@
 /* json.c - bounded JSON parsing on top of cJSON, with located errors.
  * SPDX-License-Identifier: Apache-2.0 */
+#define _GNU_SOURCE 1   /* memmem */
 #include "internal.h"
 
 #include <pthread.h>
+#include <string.h>
 
 #include "util/json.h"
 
@@ -129,7 +131,17 @@ bool mc_utf8_valid(const char *s, size_t n)
         uint32_t cp;
 
         if (c < 0x80) {
-            i++;
+            uint64_t w;
+
+            /* ASCII runs, eight bytes at a time */
+            while (n - i >= 8) {
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ull)
+                    break;
+                i += 8;
+            }
+            if (i < n && p[i] < 0x80)
+                i++;
             continue;
         }
         if (c >= 0xc2 && c <= 0xdf) {
@@ -212,6 +224,36 @@ static size_t prescan(const char *p, size_t n, const char **what)
     return n;
 }
 
+/* Depth of a parsed tree (a scalar is 0), stopping once past the limit. */
+static size_t tree_depth(const cJSON *v, size_t depth)
+{
+    const cJSON *c;
+    size_t max = depth;
+
+    if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+        return depth;
+    if (depth + 1 > MC_JSON_MAX_DEPTH)
+        return depth + 1;
+    for (c = v->child, max = depth + 1; c; c = c->next) {
+        size_t d = tree_depth(c, depth + 1);
+
+        if (d > max)
+            max = d;
+        if (max > MC_JSON_MAX_DEPTH)
+            break;
+    }
+    return max;
+}
+
+static mcred_rc located(const char *p, size_t off, const char *what, struct mc_err *err)
+{
+    size_t line, col;
+
+    locate(p, off, &line, &col);
+    return mc_err_set(err, what[0] == 'n' ? MCRED_ERR_LIMIT : MCRED_ERR_INVALID,
+                      "JSON %s (line %zu, column %zu)", what, line, col);
+}
+
 mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
                        struct mc_err *err)
 {
@@ -228,13 +270,20 @@ mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
                           n, max_bytes);
     if (!mc_utf8_valid(p, n))
         return mc_err_set(err, MCRED_ERR_INVALID, "JSON input is not valid UTF-8");
-    off = prescan(p, n, &what);
-    if (off < n) {
-        locate(p, off, &line, &col);
-        return mc_err_set(err, what[0] == 'n' ? MCRED_ERR_LIMIT : MCRED_ERR_INVALID,
-                          "JSON %s (line %zu, column %zu)", what, line, col);
-    }
+    /* Design note: the byte-by-byte prescan (depth, "\u0000") costs as much as
+     * the parse itself, so it runs only when needed: when the input holds a
+     * "\u0000" (memmem is vectorised), or when the parse failed (to say why);
+     * the depth of a good parse is checked on the tree. cJSON's own nesting
+     * limit (1000) keeps its recursion bounded meanwhile. */
+    if (memmem(p, n, "\\u0000", 6) && prescan(p, n, &what) < n)
+        return located(p, prescan(p, n, &what), what, err);
     v = cJSON_ParseWithLengthOpts(p, n, &end, false);
+    if (v && tree_depth(v, 0) > MC_JSON_MAX_DEPTH) {
+        cJSON_Delete(v);
+        return located(p, prescan(p, n, &what), what, err);
+    }
+    if (!v && prescan(p, n, &what) < n)
+        return located(p, prescan(p, n, &what), what, err);
     if (!v) {
         /* cJSON reports NOMEM and syntax errors alike; a retry-free guess:
          * an error pointer inside the input is a syntax error. */
@@ -259,7 +308,7 @@ mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
 
 const char *mc_json_str(const cJSON *obj, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *v = mc_json_get(obj, key);
 
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }

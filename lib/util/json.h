@@ -38,6 +38,22 @@ void mc_json_arena_end(void);
 /* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool mc_utf8_valid(const char *p, size_t n);
 
+/* Member name of obj (NULL when obj is not an object or has no such member).
+ * cJSON_GetObjectItemCaseSensitive's result, with a first-byte check before
+ * each strcmp: validation looks up hundreds of members per credential. */
+static inline cJSON *mc_json_get(const cJSON *obj, const char *name)
+{
+    cJSON *c;
+
+    if (!obj || (obj->type & 0xff) != cJSON_Object)
+        return NULL;
+    for (c = obj->child; c; c = c->next) {
+        if (c->string && c->string[0] == name[0] && strcmp(c->string, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
 /* Member key of obj as a string, or NULL when absent or not a string. Borrowed. */
 const char *mc_json_str(const cJSON *obj, const char *key);
 /* Add to obj, under name, a reference to item (item is not copied and not

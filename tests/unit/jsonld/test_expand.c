@@ -555,6 +555,22 @@ static void test_deep(void)
     rc = mc_jsonld_expand(doc, &o, &out, &err);
     CHECK(rc == MCRED_ERR_LIMIT, "10000 nested scoped contexts: rc %d (%s)", (int)rc, err.msg);
     cJSON_Delete(doc);
+
+    /* and in @nest, which expands into the same node */
+    doc = cJSON_CreateObject();
+    ctx = cJSON_CreateObject();
+    cJSON_AddStringToObject(ctx, "@vocab", "http://ex.test/");
+    cJSON_AddStringToObject(ctx, "n", "@nest");
+    cJSON_AddItemToObject(doc, "@context", ctx);
+    cur = doc;
+    for (i = 0; i < depth; i++) {
+        n = cJSON_CreateObject();
+        cJSON_AddItemToObject(cur, "n", n);
+        cur = n;
+    }
+    rc = mc_jsonld_expand(doc, &o, &out, &err);
+    CHECK(rc == MCRED_ERR_LIMIT, "10000 nested @nest maps: rc %d (%s)", (int)rc, err.msg);
+    cJSON_Delete(doc);
 }
 
 /* A 100,000-element array: expands, in bounded time and work. */
@@ -601,7 +617,8 @@ static void check_in_nquads(const cJSON *v, const char *nq, int *missing, int *s
     char buf[1024];
 
     if (cJSON_IsArray(v)) {
-        cJSON_ArrayForEach(m, v) check_in_nquads(m, nq, missing, seen);
+        for (m = v->child; m; m = m->next)
+            check_in_nquads(m, nq, missing, seen);
         return;
     }
     if (!cJSON_IsObject(v))
@@ -801,6 +818,7 @@ static void test_threads(const char *data)
     CHECK(man && doc && small && mc_jsonld_expand(doc, &o, &want, &err) == MCRED_OK,
           "threads: reference expansion: %s", err.msg);
     CHECK(mc_jsonld_cache_new(&cache) == MCRED_OK, "threads: cache created");
+    memset(args, 0, sizeof(args));
     for (i = 0; i < 4 && want && cache; i++) {
         args[i] = (struct thread_arg){ &loader, cache, doc, want, small, i, 0 };
         if (pthread_create(&th[i], NULL, thread_main, &args[i]) != 0)
