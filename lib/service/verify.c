@@ -418,7 +418,7 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     check_dates(v, doc, o->now, &expired, &early);
     check_status(v, doc);
 out:
-    cJSON_Delete(doc);
+    mc_json_delete(doc);   /* free, or left to the arena scope */
     grade(v, expired, early);
     return MCRED_OK;
 }

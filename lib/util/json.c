@@ -23,6 +23,7 @@ struct arena {
     struct arena_chunk *head;   /* newest chunk */
     size_t total;               /* bytes held by all chunks */
     bool active;
+    bool spilled;               /* some allocation of this scope went to the heap */
 };
 
 static _Thread_local struct arena arena;
@@ -51,8 +52,10 @@ static void *arena_alloc(size_t n)
     if (!c || c->cap - c->used < need) {
         size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
 
-        if (arena.total + cap > MC_JSON_ARENA_MAX)
+        if (arena.total + cap > MC_JSON_ARENA_MAX) {
+            arena.spilled = true;   /* trees must now be freed node by node */
             return mc_malloc(n);
+        }
         c = mc_malloc(sizeof(*c) + cap);
         if (!c)
             return NULL;
@@ -88,12 +91,20 @@ static void set_hooks(void)
     cJSON_InitHooks(&h);
 }
 
+void mc_json_delete(cJSON *v)
+{
+    if (!v || (arena.active && !arena.spilled && arena_owns(v)))
+        return;
+    cJSON_Delete(v);
+}
+
 bool mc_json_arena_begin(void)
 {
     pthread_once(&hooks_once, set_hooks);
     if (arena.active)
         return false;
     arena.active = true;
+    arena.spilled = false;
     return true;
 }
 

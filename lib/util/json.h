@@ -34,6 +34,9 @@ MC_NODISCARD mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, c
 #define MC_JSON_ARENA_MAX ((size_t)32 << 20)
 bool mc_json_arena_begin(void);
 void mc_json_arena_end(void);
+/* Delete a tree; inside an arena scope a tree made in the arena needs no
+ * walk (the scope's end frees it), so this returns at once. */
+void mc_json_delete(cJSON *v);
 
 /* True when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool mc_utf8_valid(const char *p, size_t n);
