@@ -1,0 +1,218 @@
+/* test_service.c - the sign and verify verbs (lib/service): both proof
+ * suites and VC-JWT from bytes to bytes, the spliced compact output, proof
+ * sets written in full, verdict grading and exit codes, and memory-failure
+ * paths. The context store is the embedded one (no ../shared needed).
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <stdio.h>
+
+#include "check.h"
+#include "crypto/keys.h"
+#include "jsonld/ctxstore.h"
+#include "jsonld/jsonld.h"
+#include "model/ob.h"
+#include "service/sign.h"
+#include "service/verify.h"
+#include "util/json.h"
+
+static const char badge[] =
+    "{\n  \"@context\": [\"https://www.w3.org/ns/credentials/v2\",\n"
+    "    \"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],\n"
+    "  \"id\": \"urn:uuid:2d8f1a0e-5b7c-4b1e-9a57-1f0c6c1d2e3f\",\n"
+    "  \"type\": [\"VerifiableCredential\", \"OpenBadgeCredential\"],\n"
+    "  \"issuer\": {\"id\": \"ISSUER\", \"type\": [\"Profile\"], \"name\": \"Ünïcode U\"},\n"
+    "  \"validFrom\": \"2025-01-01T00:00:00Z\",\n"
+    "  \"credentialSubject\": {\"id\": \"did:example:learner\", \"type\": [\"AchievementSubject\"],\n"
+    "    \"achievement\": {\"id\": \"https://example.edu/a/1\", \"type\": [\"Achievement\"],\n"
+    "      \"name\": \"N\", \"description\": \"D\", \"criteria\": {\"narrative\": \"C\"},\n"
+    "      \"creditsAvailable\": 2.5}}\n}\n";
+
+static struct mc_ctxstore *store;
+static struct mc_jsonld_cache *cache;
+
+/* The badge with its issuer set to the key's DID. */
+static char *badge_for(const struct mc_key *k)
+{
+    struct mc_buf did;
+    const char *at = strstr(badge, "ISSUER");
+    char *out;
+    size_t n;
+
+    mc_buf_init(&did, 0);
+    if (mc_key_did(k, &did))
+        return NULL;
+    n = strlen(badge) - 6 + did.len;
+    out = malloc(n + 1);
+    snprintf(out, n + 1, "%.*s%s%s", (int)(at - badge), badge, did.ptr, at + 6);
+    mc_buf_release(&did);
+    return out;
+}
+
+static int verify_exit(const char *p, size_t n, struct mc_verdict *v)
+{
+    struct mc_verify_opts vo = { 0 };
+
+    vo.now = 1800000000;
+    vo.contexts = store;
+    vo.cache = cache;
+    if (mc_verify_bytes(p, n, &vo, v, NULL) != MCRED_OK)
+        return -1;
+    return mc_verdict_exit_code(v);
+}
+
+static void test_suites(void)
+{
+    static const char *suites[] = { "eddsa-rdfc-2022", "eddsa-jcs-2022", "vc-jwt" };
+    static const uint8_t seed[32] = { 3 };
+    struct mc_key k;
+    char *in;
+    size_t i;
+
+    CHECK_RC(mc_key_generate(&k, seed), MCRED_OK, "key");
+    in = badge_for(&k);
+    for (i = 0; i < 3; i++) {
+        int pretty;
+
+        for (pretty = 0; pretty < 2; pretty++) {
+            struct mc_sign_opts so = { 0 };
+            struct mc_verdict v;
+            struct mc_buf out;
+            struct mc_err err;
+            cJSON *parsed = NULL;
+
+            so.suite = suites[i];
+            so.now = 1750000000;
+            so.contexts = store;
+            so.cache = cache;
+            so.pretty = pretty;
+            mc_buf_init(&out, 0);
+            mc_err_clear(&err);
+            CHECK_RC(mc_sign_bytes(in, strlen(in), &k, &so, &out, &err), MCRED_OK, suites[i]);
+            if (err.msg[0])
+                printf("%s: %s\n", suites[i], err.msg);
+            CHECK(verify_exit(out.ptr, out.len, &v) == 0, "%s (pretty %d): valid, got %s",
+                  suites[i], pretty, mc_verdict_name(v.kind));
+            if (i < 2) {
+                CHECK(mc_json_parse(out.ptr, out.len, 0, &parsed, NULL) == MCRED_OK,
+                      "%s output parses", suites[i]);
+                CHECK(mc_json_get(parsed, "proof") != NULL, "%s output has a proof", suites[i]);
+                if (!pretty)   /* spliced: the issuer's own bytes come first, unchanged */
+                    CHECK(strncmp(out.ptr, in, strlen(in) - 3) == 0,
+                          "%s compact output keeps the input's bytes", suites[i]);
+                cJSON_Delete(parsed);
+            }
+            mc_buf_release(&out);
+        }
+    }
+    free(in);
+    mc_key_clear(&k);
+}
+
+static void test_proof_set_and_grades(void)
+{
+    static const uint8_t s1[32] = { 4 }, s2[32] = { 5 };
+    struct mc_key k1, k2;
+    struct mc_sign_opts so = { 0 };
+    struct mc_verdict v;
+    struct mc_buf one, two;
+    char *in;
+
+    CHECK_RC(mc_key_generate(&k1, s1), MCRED_OK, "k1");
+    CHECK_RC(mc_key_generate(&k2, s2), MCRED_OK, "k2");
+    in = badge_for(&k1);
+    so.now = 1750000000;
+    so.contexts = store;
+    so.cache = cache;
+    mc_buf_init(&one, 0);
+    mc_buf_init(&two, 0);
+    CHECK_RC(mc_sign_bytes(in, strlen(in), &k1, &so, &one, NULL), MCRED_OK, "first proof");
+    /* a second proof, by a key the issuer does not control: written in full */
+    CHECK_RC(mc_sign_bytes(one.ptr, one.len, &k2, &so, &two, NULL), MCRED_OK, "second proof");
+    CHECK(verify_exit(two.ptr, two.len, &v) == 0, "proof set: the issuer's proof binds");
+    CHECK(strstr(two.ptr, "\"proof\":[") != NULL, "a proof set is an array");
+    /* dates */
+    {
+        struct mc_verify_opts vo = { 0 };
+
+        vo.contexts = store;
+        vo.cache = cache;
+        vo.now = 1000000000;
+        CHECK(mc_verify_bytes(one.ptr, one.len, &vo, &v, NULL) == MCRED_OK &&
+              v.kind == MC_VERDICT_NOT_YET_VALID && mc_verdict_exit_code(&v) == 1,
+              "before validFrom: not-yet-valid, exit 1");
+    }
+    /* the wrong issuer */
+    mc_buf_reset(&two);
+    CHECK_RC(mc_sign_bytes(in, strlen(in), &k2, &so, &two, NULL), MCRED_OK, "sign by k2");
+    CHECK(verify_exit(two.ptr, two.len, &v) == 1 && v.kind == MC_VERDICT_INVALID,
+          "a key the issuer does not control: invalid");
+    /* garbage */
+    CHECK(verify_exit("{]", 2, &v) == 1 && v.kind == MC_VERDICT_INVALID, "garbage: invalid");
+    CHECK(verify_exit("a.b.c", 5, &v) == 1, "a malformed JWT: invalid");
+    {
+        struct mc_buf j;
+
+        mc_buf_init(&j, 0);
+        CHECK(mc_verdict_json(&v, &j) == MCRED_OK && strstr(j.ptr, "\"verdict\":\"invalid\""),
+              "verdict JSON");
+        mc_buf_release(&j);
+    }
+    free(in);
+    mc_buf_release(&one);
+    mc_buf_release(&two);
+    mc_key_clear(&k1);
+    mc_key_clear(&k2);
+}
+
+/* Every allocation failing in turn: sign and verify return cleanly. */
+static void test_torture(void)
+{
+    static const uint8_t seed[32] = { 6 };
+    struct mc_sign_opts so = { 0 };
+    struct mc_verify_opts vo = { 0 };
+    struct mc_verdict v;
+    struct mc_key k;
+    char *in;
+    unsigned long i;
+    int done = 0;
+
+    CHECK_RC(mc_key_generate(&k, seed), MCRED_OK, "key");
+    in = badge_for(&k);
+    so.suite = "eddsa-jcs-2022";
+    so.now = 1750000000;
+    vo.now = 1800000000;
+    for (i = 1; i < 2000 && !done; i += 3) {
+        struct mc_buf out;
+        mcred_rc rc;
+
+        mc_buf_init(&out, 0);
+        mcred_test_fail_alloc(i);
+        rc = mc_sign_bytes(in, strlen(in), &k, &so, &out, NULL);
+        if (!rc)
+            rc = mc_verify_bytes(out.ptr, out.len, &vo, &v, NULL);
+        mcred_test_fail_alloc(0);
+        done = rc == MCRED_OK;
+        mc_buf_release(&out);
+    }
+    CHECK(done, "sign and verify succeed once allocations stop failing");
+    free(in);
+    mc_key_clear(&k);
+}
+
+int main(void)
+{
+    struct mc_err err;
+
+    mc_err_clear(&err);
+    if (mc_ctxstore_new(&store, NULL, &err) || mc_jsonld_cache_new(&cache)) {
+        CHECK(0, "contexts: %s", err.msg);
+        return check_report();
+    }
+    test_suites();
+    test_proof_set_and_grades();
+    test_torture();
+    mc_jsonld_cache_free(cache);
+    mc_ctxstore_free(store);
+    return check_report();
+}
