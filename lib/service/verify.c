@@ -11,6 +11,7 @@
 #include "proof/di.h"
 #include "proof/jwt.h"
 #include "service/verify.h"
+#include "status/bitstring.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -188,15 +189,102 @@ static void check_binding(struct mc_verdict *v, const char *issuer, const char *
     }
 }
 
-static void check_status(struct mc_verdict *v, const cJSON *doc)
+/* The default status source: fetch the list credential, verify its proofs,
+ * and insist it comes from the credential's own issuer. */
+struct fetched_source {
+    const struct mc_verify_opts *o;
+    const char *issuer;   /* the credential's issuer id */
+};
+
+#define STATUS_LIST_MAX_BYTES ((size_t)4 << 20)
+
+static mcred_rc fetched_list(void *ud, const char *url, cJSON **out, struct mc_err *err)
 {
-    if (!mc_json_get(doc, "credentialStatus")) {
+    const struct fetched_source *fs = ud;
+    struct mc_di_env env = { fs->o->fetcher, fs->o->contexts, fs->o->cache, fs->o->now };
+    struct mc_di_result res[MC_DI_MAX_PROOFS];
+    struct mc_buf body;
+    cJSON *doc = NULL;
+    const char *iss;
+    size_t n;
+    mcred_rc rc;
+
+    *out = NULL;
+    mc_buf_init(&body, STATUS_LIST_MAX_BYTES);
+    rc = fs->o->fetcher->fetch(fs->o->fetcher->ud, url, &body, err);
+    if (!rc)
+        rc = mc_json_parse(body.ptr ? body.ptr : "", body.len, STATUS_LIST_MAX_BYTES, &doc, err);
+    mc_buf_release(&body);
+    if (rc)
+        return rc;
+    rc = mc_di_verify(doc, NULL, &env, res, &n, NULL, err);
+    if (rc) {
+        cJSON_Delete(doc);
+        return mc_di_rc_is_failure(rc) ? MCRED_ERR_VERIFY : rc;
+    }
+    iss = issuer_id(doc);
+    if (!iss || !fs->issuer || strcmp(iss, fs->issuer) != 0) {
+        cJSON_Delete(doc);
+        return mc_err_set(err, MCRED_ERR_VERIFY, "the status list at %s is issued by %s, not by "
+                          "the credential's issuer", url, iss ? iss : "nobody");
+    }
+    *out = doc;
+    return MCRED_OK;
+}
+
+/* Status: every credentialStatus entry checked against its list; revoked or
+ * suspended fail, anything unreadable is unknown (fails closed). */
+static void check_status(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o,
+                         bool *revoked, bool *suspended)
+{
+    const cJSON *cs = mc_json_get(doc, "credentialStatus");
+    struct fetched_source fs = { o, issuer_id(doc) };
+    struct mc_status_source fetched = { fetched_list, &fs };
+    struct mc_status_opts so = { o->now, o->status ? o->status : &fetched, 0 };
+    struct mc_status_result res[MC_STATUS_MAX_ENTRIES];
+    struct mc_err err;
+    size_t n = 0, i;
+
+    if (!cs) {
         check_cat(v, "status", MC_CHECK_SKIPPED, "no credentialStatus", (const char *)NULL);
         return;
     }
-    /* fail closed: a status we cannot read is not "valid" */
-    check(v, "status", MC_CHECK_UNKNOWN, "credentialStatus is present but status lists cannot be "
-                                         "fetched by this verifier");
+    if (!o->status && !o->fetcher) {
+        check(v, "status", MC_CHECK_UNKNOWN, "credentialStatus is present but this verifier "
+                                             "cannot fetch status lists");
+        return;
+    }
+    mc_err_clear(&err);
+    if (mc_status_check(cs, &so, res, &n, &err) != MCRED_OK) {
+        check(v, "status", MC_CHECK_FAIL, "credentialStatus: %s", mc_err_msg(&err));
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const struct mc_status_result *r = &res[i];
+        char where[96];
+
+        snprintf(where, sizeof(where), "%s #%llu", r->purpose ? r->purpose : "status",
+                 (unsigned long long)r->index);
+        switch (r->outcome) {
+        case MC_STATUS_REVOKED:
+            *revoked = true;
+            check(v, "status", MC_CHECK_FAIL, "revoked (%s in %s)", where, r->list_url);
+            break;
+        case MC_STATUS_SUSPENDED:
+            *suspended = true;
+            check(v, "status", MC_CHECK_FAIL, "suspended (%s in %s)", where, r->list_url);
+            break;
+        case MC_STATUS_ERROR:
+            check(v, "status", r->error == MC_STATUS_ERR_MALFORMED ? MC_CHECK_FAIL :
+                  MC_CHECK_UNKNOWN, "%s: %s %s", where, mc_status_error_name(r->error),
+                  r->reason);
+            break;
+        default:
+            check(v, "status", MC_CHECK_PASS, "%s: %s (%s)", where,
+                  mc_status_outcome_name(r->outcome), r->list_url ? r->list_url : "");
+            break;
+        }
+    }
 }
 
 static void verify_di(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o)
@@ -266,7 +354,8 @@ static void jwt_early_failure(struct mc_verdict *v, mcred_rc rc, const struct mc
 }
 
 static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
-                           const struct mc_verify_opts *o, bool *expired, bool *early)
+                           const struct mc_verify_opts *o, bool *expired, bool *early,
+                           bool *revoked, bool *suspended)
 {
     struct mc_jwt_resolver resolver = { jwt_resolve, (void *)(uintptr_t)o };
     struct mc_jwt_verify_opts jo = { o->now, &resolver, NULL };
@@ -321,23 +410,28 @@ static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
     if (r.expired)
         *expired = true;
     if (r.credential)
-        check_status(v, r.credential);
+        check_status(v, r.credential, o, revoked, suspended);
     mc_jwt_result_release(&r);
     return MCRED_OK;
 }
 
-static void grade(struct mc_verdict *v, bool expired, bool early)
+static void grade(struct mc_verdict *v, bool expired, bool early, bool revoked, bool suspended)
 {
-    size_t i, fails = 0, unknown = 0, date_fails = 0;
+    size_t i, fails = 0, unknown = 0, date_fails = 0, status_fails = 0;
 
     for (i = 0; i < v->n; i++) {
         if (v->checks[i].state == MC_CHECK_FAIL) {
             fails++;
             date_fails += strcmp(v->checks[i].name, "dates") == 0;
+            status_fails += strcmp(v->checks[i].name, "status") == 0;
         }
         unknown += v->checks[i].state == MC_CHECK_UNKNOWN;
     }
-    if (fails && fails == date_fails)
+    /* a credential whose signature holds but whose issuer revoked or
+     * suspended it is graded so, even when it has also expired */
+    if (fails && fails == date_fails + status_fails && (revoked || suspended))
+        v->kind = revoked ? MC_VERDICT_REVOKED : MC_VERDICT_SUSPENDED;
+    else if (fails && fails == date_fails)
         v->kind = expired ? MC_VERDICT_EXPIRED : early ? MC_VERDICT_NOT_YET_VALID :
                                                          MC_VERDICT_INVALID;
     else if (fails)
@@ -371,7 +465,7 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
 {
     struct mc_err perr;
     cJSON *doc = NULL;
-    bool expired = false, early = false;
+    bool expired = false, early = false, revoked = false, suspended = false;
     const char *iss, *id;
     size_t skip = 0;
     mcred_rc rc;
@@ -384,10 +478,10 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
 
         while (m && (p[skip + m - 1] == '\n' || p[skip + m - 1] == '\r' || p[skip + m - 1] == ' '))
             m--;
-        rc = verify_jwt(v, p + skip, m, o, &expired, &early);
+        rc = verify_jwt(v, p + skip, m, o, &expired, &early, &revoked, &suspended);
         if (rc)
             return mc_err_set(err, rc, "out of memory while verifying");
-        grade(v, expired, early);
+        grade(v, expired, early, revoked, suspended);
         return MCRED_OK;
     }
     mc_err_clear(&perr);
@@ -398,7 +492,7 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
         snprintf(v->format, sizeof(v->format), "unknown");
         check(v, "format", MC_CHECK_FAIL, "neither a JSON credential nor a VC-JWT: %s",
               mc_err_msg(&perr));
-        grade(v, false, false);
+        grade(v, false, false, false, false);
         return MCRED_OK;
     }
     if (!cJSON_IsObject(doc)) {
@@ -416,10 +510,10 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     check_structure(v, doc);
     verify_di(v, doc, o);
     check_dates(v, doc, o->now, &expired, &early);
-    check_status(v, doc);
+    check_status(v, doc, o, &revoked, &suspended);
 out:
     mc_json_delete(doc);   /* free, or left to the arena scope */
-    grade(v, expired, early);
+    grade(v, expired, early, revoked, suspended);
     return MCRED_OK;
 }
 

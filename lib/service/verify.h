@@ -14,6 +14,7 @@
 #include "util/fetch.h"
 
 struct mc_ctxstore;
+struct mc_status_source;
 struct mc_jsonld_cache;
 
 enum mc_check_state {
@@ -56,6 +57,10 @@ struct mc_verify_opts {
     const struct mc_fetcher *fetcher;         /* did:web, status lists; may be NULL */
     struct mc_ctxstore *contexts;             /* pinned contexts (RDF suites); may be NULL */
     struct mc_jsonld_cache *cache;            /* processed contexts of `contexts`; may be NULL */
+    /* Where status list credentials come from: NULL uses the fetcher (and
+     * verifies each list's proof and issuer); the issuing service passes one
+     * that reads its own lists from the store. Neither: status is unknown. */
+    const struct mc_status_source *status;
     const char *challenge;                    /* expected, for presentations */
     const char *domain;
 };

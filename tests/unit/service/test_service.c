@@ -14,6 +14,9 @@
 #include "model/ob.h"
 #include "service/sign.h"
 #include "service/verify.h"
+#include "status/bitstring.h"
+#include "jsonld/jcs.h"
+#include "proof/di.h"
 #include "util/json.h"
 
 static const char badge[] =
@@ -165,6 +168,130 @@ static void test_proof_set_and_grades(void)
     mc_key_clear(&k2);
 }
 
+/* A fetcher serving one document at one URL (status lists). */
+struct one_doc {
+    const char *url;
+    const char *body;
+};
+
+static mcred_rc one_fetch(void *ud, const char *url, struct mc_buf *out, struct mc_err *err)
+{
+    const struct one_doc *d = ud;
+
+    if (strcmp(url, d->url) != 0)
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "nothing at %s", url);
+    return mc_buf_appends(out, d->body);
+}
+
+/* A signed status list credential of issuer k with index `set` set (or none). */
+static char *signed_list(const struct mc_key *k, const char *url, enum mc_status_purpose p,
+                         long set)
+{
+    struct mc_bitstring bs;
+    struct mc_status_list_desc d = { 0 };
+    struct mc_di_env env = { NULL, store, cache, 1750000000 };
+    struct mc_buf did, out;
+    cJSON *list = NULL;
+    char *s;
+
+    mc_buf_init(&did, 0);
+    mc_buf_init(&out, 0);
+    CHECK(mc_key_did(k, &did) == MCRED_OK, "did");
+    CHECK(mc_bitstring_init(&bs, MC_STATUS_MIN_ENTRIES, 1, NULL) == MCRED_OK, "bitstring");
+    if (set >= 0)
+        CHECK(mc_bitstring_set(&bs, (size_t)set, 1, NULL) == MCRED_OK, "set bit");
+    d.url = url;
+    d.issuer = did.ptr;
+    d.valid_from = 1740000000;
+    d.purpose = p;
+    CHECK(mc_status_list_credential(&d, &bs, &list, NULL) == MCRED_OK, "list credential");
+    CHECK(mc_di_sign(list, k, NULL, &env, NULL, NULL) == MCRED_OK, "sign the list");
+    CHECK(mc_json_stringify(list, 0, &out, NULL) == MCRED_OK, "write the list");
+    s = mc_buf_take(&out, NULL);
+    cJSON_Delete(list);
+    mc_bitstring_release(&bs);
+    mc_buf_release(&did);
+    return s;
+}
+
+/* credentialStatus: fetched, verified, read; revoked and suspended graded. */
+static void test_status(void)
+{
+    static const uint8_t seed[32] = { 7 }, other_seed[32] = { 8 };
+    const char *url = "https://issuer.example/status/1";
+    struct mc_key k, other;
+    struct one_doc d = { url, NULL };
+    struct mc_fetcher f = { one_fetch, &d };
+    struct mc_verify_opts vo = { 0 };
+    struct mc_sign_opts so = { 0 };
+    struct mc_verdict v;
+    struct mc_buf signed_cred;
+    cJSON *cred = NULL, *entry = NULL;
+    char *in, *text, *list;
+    struct {
+        enum mc_status_purpose purpose;
+        long set;
+        enum mc_verdict_kind want;
+    } cases[] = {
+        { MC_STATUS_PURPOSE_REVOCATION, -1, MC_VERDICT_VALID },
+        { MC_STATUS_PURPOSE_REVOCATION, 42, MC_VERDICT_REVOKED },
+        { MC_STATUS_PURPOSE_REVOCATION, 41, MC_VERDICT_VALID },
+        { MC_STATUS_PURPOSE_SUSPENSION, 42, MC_VERDICT_SUSPENDED },
+    };
+    size_t i;
+
+    CHECK_RC(mc_key_generate(&k, seed), MCRED_OK, "key");
+    CHECK_RC(mc_key_generate(&other, other_seed), MCRED_OK, "other key");
+    in = badge_for(&k);
+    so.now = 1750000000;
+    so.contexts = store;
+    so.cache = cache;
+    vo.now = 1800000000;
+    vo.contexts = store;
+    vo.cache = cache;
+    vo.fetcher = &f;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CHECK(mc_json_parse(in, strlen(in), 0, &cred, NULL) == MCRED_OK, "parse");
+        CHECK(mc_status_entry(url, cases[i].purpose, 42, 1, NULL, &entry, NULL) == MCRED_OK,
+              "entry");
+        cJSON_AddItemToObject(cred, "credentialStatus", entry);
+        mc_buf_init(&signed_cred, 0);
+        text = cJSON_PrintUnformatted(cred);
+        CHECK_RC(mc_sign_bytes(text, strlen(text), &k, &so, &signed_cred, NULL), MCRED_OK,
+                 "sign with credentialStatus");
+        list = signed_list(&k, url, cases[i].purpose, cases[i].set);
+        d.body = list;
+        CHECK(mc_verify_bytes(signed_cred.ptr, signed_cred.len, &vo, &v, NULL) == MCRED_OK &&
+              v.kind == cases[i].want, "status case %zu: %s, want %s", i, mc_verdict_name(v.kind),
+              mc_verdict_name(cases[i].want));
+        free(list);
+        if (i == 0) {
+            /* a list signed by someone else is not the issuer's word: unknown */
+            list = signed_list(&other, url, cases[i].purpose, -1);
+            d.body = list;
+            CHECK(mc_verify_bytes(signed_cred.ptr, signed_cred.len, &vo, &v, NULL) == MCRED_OK &&
+                  v.kind == MC_VERDICT_INDETERMINATE, "a list from another issuer: %s",
+                  mc_verdict_name(v.kind));
+            free(list);
+            /* no list at the URL: unknown, never valid */
+            d.url = "https://elsewhere.example/";
+            CHECK(mc_verify_bytes(signed_cred.ptr, signed_cred.len, &vo, &v, NULL) == MCRED_OK &&
+                  v.kind == MC_VERDICT_INDETERMINATE, "an unreachable list: indeterminate");
+            d.url = url;
+            vo.fetcher = NULL;
+            CHECK(mc_verify_bytes(signed_cred.ptr, signed_cred.len, &vo, &v, NULL) == MCRED_OK &&
+                  v.kind == MC_VERDICT_INDETERMINATE, "no fetcher: indeterminate");
+            vo.fetcher = &f;
+        }
+        cJSON_free(text);
+        cJSON_Delete(cred);
+        mc_buf_release(&signed_cred);
+    }
+    free(in);
+    mc_key_clear(&k);
+    mc_key_clear(&other);
+}
+
 /* Every allocation failing in turn: sign and verify return cleanly. */
 static void test_torture(void)
 {
@@ -211,6 +338,7 @@ int main(void)
     }
     test_suites();
     test_proof_set_and_grades();
+    test_status();
     test_torture();
     mc_jsonld_cache_free(cache);
     mc_ctxstore_free(store);
