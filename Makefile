@@ -27,11 +27,12 @@ build-asan: deps
 interop-deps:
 	@sh scripts/npm-deps.sh
 
-# Every test: the plain build (all suites), the unit suite again under
-# ASan+UBSan, then one summary line.
+# Every test: the plain build (all suites), the unit and e2e suites again
+# under ASan+UBSan, with a throw-away PostgreSQL server (scripts/with-pg.sh),
+# then one summary line.
 test: build build-asan interop-deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  python3 tests/run.py build build-asan:unit,e2e
+	  sh scripts/with-pg.sh python3 tests/run.py build build-asan:unit,e2e
 
 run: build
 	@sh scripts/demo.sh

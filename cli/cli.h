@@ -53,7 +53,6 @@ struct cli_contexts {
 int cli_contexts_open(const char *given, struct cli_contexts *c);
 void cli_contexts_close(struct cli_contexts *c);
 
-#endif /* MCRED_CLI_H */
 
 /* Options of a command: "--name VALUE", "--name=VALUE" or a flag "--name". */
 struct cli_opt {
@@ -80,3 +79,5 @@ int cli_write_file(const char *path, const char *data, size_t n, int mode, bool 
 /* Parse an RFC 3339 time option, or return time(NULL) for NULL. -1 on error
  * (printed). */
 long long cli_time_opt(const char *name, const char *value);
+
+#endif /* MCRED_CLI_H */

@@ -11,10 +11,21 @@
 #endif
 #else
 /* name, function, summary */
-CLI_CMD("key", cmd_key, "create, import and show issuer keys (encrypted at rest)")
-CLI_CMD("credential", cmd_credential, "build an unsigned Open Badges 3.0 credential")
-CLI_CMD("sign", cmd_sign, "secure a credential: eddsa-jcs-2022 or VC-JWT")
+CLI_CMD("key", cmd_key, "create, import, show and rotate issuer keys (encrypted at rest)")
+CLI_CMD("credential", cmd_credential, "build an unsigned credential; list, show, export issued ones")
+CLI_CMD("sign", cmd_sign, "secure a credential: eddsa-rdfc-2022, eddsa-jcs-2022 or VC-JWT")
 CLI_CMD("verify", cmd_verify, "verify any credential and list every check")
-CLI_CMD("canon", cmd_canon, "print a document's canonical form (JCS)")
+CLI_CMD("canon", cmd_canon, "print a canonical form: JCS, RDFC-1.0 of JSON-LD or N-Quads")
 CLI_CMD("contexts", cmd_contexts, "list, check and fetch the pinned JSON-LD context documents")
+CLI_CMD("init", cmd_init, "create the data directory: store, organisation, issuer and key")
+CLI_CMD("user", cmd_user, "add and list the users of the organisation")
+CLI_CMD("learner", cmd_learner, "add, list and show learners (e-mail or DID)")
+CLI_CMD("token", cmd_token, "create an API token for a user (shown once)")
+CLI_CMD("achievement", cmd_achievement, "store, list and show OB 3.0 achievements")
+CLI_CMD("issue", cmd_issue, "issue a credential, or a CSV / JSON Lines file of them in bulk")
+CLI_CMD("revoke", cmd_revoke, "revoke an issued credential (final)")
+CLI_CMD("suspend", cmd_suspend, "suspend an issued credential")
+CLI_CMD("unsuspend", cmd_unsuspend, "lift a suspension")
+CLI_CMD("status", cmd_status, "publish the signed status lists to a directory")
+CLI_CMD("audit", cmd_audit, "count stored credentials; --verify checks every one")
 #endif

@@ -7,6 +7,9 @@
 
 #include "cli.h"
 #include "cli_cmds.h"
+#include "fetch_curl.h"
+#include "home.h"
+#include "service/issue.h"
 #include "service/verify.h"
 
 static const char usage[] =
@@ -19,6 +22,42 @@ static const char usage[] =
     "\n"
     "exit codes: 0 valid; 1 a check failed (invalid, expired, revoked, ...);\n"
     "            2 nothing failed but something could not be established, or a usage error\n";
+
+/* When a data directory is configured (MCRED_HOME), status lists of this
+ * organisation are read from its store rather than fetched. Best effort: a
+ * missing or unusable store just leaves the fetcher. */
+struct own_lists {
+    struct home_conf conf;
+    struct mc_store *st;
+    struct mc_issue_source src;
+};
+
+static void own_lists_open(struct own_lists *o)
+{
+    struct mc_org org;
+
+    memset(o, 0, sizeof(*o));
+    if (home_load(&o->conf, NULL, NULL, NULL, false) != CLI_OK)
+        return;
+    if (!o->conf.org || mc_store_open(&o->st, o->conf.db, NULL) != MCRED_OK) {
+        o->st = NULL;
+        return;
+    }
+    memset(&org, 0, sizeof(org));
+    if (mc_store_org_find(o->st, o->conf.org, &org, NULL) != MCRED_OK) {
+        mc_store_close(o->st);
+        o->st = NULL;
+        return;
+    }
+    mc_issue_status_source(&o->src, o->st, org.id);
+    mc_org_release(&org);
+}
+
+static void own_lists_close(struct own_lists *o)
+{
+    mc_store_close(o->st);
+    home_release(&o->conf);
+}
 
 static void print_human(const struct mc_verdict *v)
 {
@@ -44,6 +83,9 @@ int cmd_verify(int argc, char **argv)
                               { "challenge", &challenge, NULL }, { "domain", &domain, NULL },
                               { "contexts-dir", &ctxdir, NULL }, { NULL, NULL, NULL } };
     struct cli_contexts ctx = { NULL, NULL };
+    struct cli_fetch_opts fo;
+    struct mc_fetcher fetcher;
+    struct own_lists own;
     struct mc_verify_opts vo = { 0 };
     struct mc_verdict v;
     struct mc_err err;
@@ -77,15 +119,30 @@ int cmd_verify(int argc, char **argv)
     vo.contexts = ctx.store;
     vo.cache = ctx.cache;
     vo.now = (time_t)t;
+    cli_fetch_opts_from_env(&fo);
+    if (cli_fetcher_init(&fetcher, &fo) != 0) {
+        cli_error("verify: cannot start the HTTP client");
+        cli_contexts_close(&ctx);
+        mc_free(in);
+        return CLI_USAGE;
+    }
+    vo.fetcher = &fetcher;
+    own_lists_open(&own);
+    if (own.st)
+        vo.status = &own.src.src;
     vo.challenge = challenge;
     vo.domain = domain;
     mc_err_clear(&err);
     if (mc_verify_bytes(in, n, &vo, &v, &err) != MCRED_OK) {
         cli_error("verify: %s", mc_err_msg(&err));
+        own_lists_close(&own);
+        cli_fetcher_cleanup(&fetcher);
         cli_contexts_close(&ctx);
         mc_free(in);
         return CLI_USAGE;
     }
+    own_lists_close(&own);
+    cli_fetcher_cleanup(&fetcher);
     cli_contexts_close(&ctx);
     mc_free(in);
     if (json) {

@@ -176,7 +176,9 @@ static bool has_scheme(const char *s)
     return *s == ':';
 }
 
-/* IRIREF at st->p ('<'): *out is the interned, unescaped IRI. */
+/* IRIREF at st->p ('<'): *out is the interned, unescaped IRI. It holds no
+ * byte the N-Quads writer escapes (those are refused, raw or escaped), so the
+ * callers mark it MC_RDF_PLAIN. */
 static mcred_rc parse_iri(struct nq *st, const char **out)
 {
     const char *start = st->p;
@@ -376,6 +378,7 @@ static mcred_rc parse_literal(struct nq *st, struct mc_rdf_term *t)
         rc = parse_iri(st, &t->datatype);
         if (rc)
             return rc;
+        t->flags |= MC_RDF_PLAIN_DT;
         if (strcmp(t->datatype, MC_RDF_XSD_STRING) == 0)
             t->datatype = NULL;
     }
@@ -394,6 +397,7 @@ static mcred_rc parse_term(struct nq *st, struct mc_rdf_term *t, unsigned allow,
     memset(t, 0, sizeof(*t));
     if (c == '<' && (allow & 1)) {
         t->kind = MC_RDF_IRI;
+        t->flags = MC_RDF_PLAIN;
         rc = parse_iri(st, &t->value);
     } else if (c == '_' && (allow & 2)) {
         t->kind = MC_RDF_BLANK;

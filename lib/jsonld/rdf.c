@@ -4,7 +4,30 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <pthread.h>
+
+#include <openssl/rand.h>
+
 #include "jsonld/rdf.h"
+
+static uint64_t hash_seed;
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+static void make_seed(void)
+{
+    unsigned char b[8];
+
+    if (RAND_bytes(b, sizeof(b)) == 1)
+        memcpy(&hash_seed, b, sizeof(b));
+    else
+        hash_seed = (uint64_t)(uintptr_t)&hash_seed * 0x9e3779b97f4a7c15ULL;
+}
+
+uint64_t mc_rdf_hash_seed(void)
+{
+    (void)pthread_once(&seed_once, make_seed);
+    return hash_seed;
+}
 
 /* String storage: a list of chunks filled front to back. The head chunk is
  * the one being filled; a string too big for a fresh chunk gets a chunk of its
@@ -26,6 +49,7 @@ void mc_rdf_init(struct mc_rdf_dataset *d)
     d->cap = 0;
     d->max_quads = MC_RDF_MAX_QUADS;
     d->chunks = NULL;
+    d->borrow = false;
 }
 
 void mc_rdf_release(struct mc_rdf_dataset *d)
@@ -97,26 +121,45 @@ const char *mc_rdf_intern(struct mc_rdf_dataset *d, const char *s, size_t n)
     return p;
 }
 
+/* Reallocate the quad array to cap quads (cap >= d->n). */
+static mcred_rc set_cap(struct mc_rdf_dataset *d, size_t cap)
+{
+    struct mc_rdf_quad *nq = mc_allocarray(cap, sizeof(*nq));
+
+    if (!nq)
+        return MCRED_ERR_NOMEM;
+    if (d->n)
+        memcpy(nq, d->quads, d->n * sizeof(*nq));
+    mc_free(d->quads);
+    d->quads = nq;
+    d->cap = cap;
+    return MCRED_OK;
+}
+
+mcred_rc mc_rdf_reserve(struct mc_rdf_dataset *d, size_t n)
+{
+    size_t max = d->max_quads ? d->max_quads : MC_RDF_MAX_QUADS;
+
+    if (n > max - (d->n < max ? d->n : max))
+        n = max - (d->n < max ? d->n : max);
+    if (d->n + n <= d->cap)
+        return MCRED_OK;
+    return set_cap(d, d->n + n);
+}
+
 mcred_rc mc_rdf_add(struct mc_rdf_dataset *d, const struct mc_rdf_quad *q)
 {
     size_t max = d->max_quads ? d->max_quads : MC_RDF_MAX_QUADS;
+    mcred_rc rc;
 
     if (d->n >= max)
         return MCRED_ERR_LIMIT;
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
-        struct mc_rdf_quad *nq;
 
-        if (cap > max)
-            cap = max;
-        nq = mc_allocarray(cap, sizeof(*nq));
-        if (!nq)
-            return MCRED_ERR_NOMEM;
-        if (d->n)
-            memcpy(nq, d->quads, d->n * sizeof(*nq));
-        mc_free(d->quads);
-        d->quads = nq;
-        d->cap = cap;
+        rc = set_cap(d, cap > max ? max : cap);
+        if (rc)
+            return rc;
     }
     d->quads[d->n++] = *q;
     return MCRED_OK;
@@ -340,6 +383,22 @@ static mcred_rc put_delimited(struct mc_buf *out, char open, const char *s, char
     return MCRED_OK;
 }
 
+/* Append open, s, close: s is known to need no escape (MC_RDF_PLAIN). */
+static mcred_rc put_plain(struct mc_buf *out, char open, const char *s, char close)
+{
+    size_t n = strlen(s);
+    mcred_rc rc = mc_buf_grow(out, n + 2);
+
+    if (rc)
+        return rc;
+    out->ptr[out->len] = open;
+    memcpy(out->ptr + out->len + 1, s, n);
+    out->ptr[out->len + 1 + n] = close;
+    out->len += n + 2;
+    out->ptr[out->len] = '\0';
+    return MCRED_OK;
+}
+
 static mcred_rc put_term(struct mc_buf *out, const struct mc_rdf_term *t)
 {
     mcred_rc rc;
@@ -351,6 +410,8 @@ static mcred_rc put_term(struct mc_buf *out, const struct mc_rdf_term *t)
     case MC_RDF_DEFAULT:
         return MCRED_OK;
     case MC_RDF_IRI:
+        if (t->flags & MC_RDF_PLAIN)
+            return put_plain(out, '<', t->value, '>');
         return put_delimited(out, '<', t->value, '>', false);
     case MC_RDF_BLANK:
         rc = mc_buf_append(out, "_:", 2);
@@ -360,7 +421,10 @@ static mcred_rc put_term(struct mc_buf *out, const struct mc_rdf_term *t)
     default:
         return MCRED_ERR_INTERNAL;
     }
-    rc = put_delimited(out, '"', t->value, '"', true);
+    if (t->flags & MC_RDF_PLAIN)
+        rc = put_plain(out, '"', t->value, '"');
+    else
+        rc = put_delimited(out, '"', t->value, '"', true);
     if (rc)
         return rc;
     if (t->lang) {
@@ -371,7 +435,11 @@ static mcred_rc put_term(struct mc_buf *out, const struct mc_rdf_term *t)
     if (!dt)
         return MCRED_OK;
     rc = mc_buf_append(out, "^^", 2);
-    return rc ? rc : put_delimited(out, '<', dt, '>', false);
+    if (rc)
+        return rc;
+    if (t->flags & MC_RDF_PLAIN_DT)
+        return put_plain(out, '<', dt, '>');
+    return put_delimited(out, '<', dt, '>', false);
 }
 
 mcred_rc mc_rdf_term_write(struct mc_buf *out, const struct mc_rdf_term *t)

@@ -25,8 +25,20 @@ enum mc_rdf_kind {
     MC_RDF_LITERAL,     /* value: the lexical form, unescaped */
 };
 
+/* Hints a producer may give about a term's strings, so that the writer need
+ * not scan them for bytes to escape. 0 is always correct; whoever changes
+ * value or datatype of a term clears the flags that no longer hold. */
+enum mc_rdf_flags {
+    MC_RDF_PLAIN = 1 << 0,     /* value holds no byte the writer escapes (for an
+                                  IRI: controls, space, <>"{}|^`\ and the stored
+                                  U+0000; for a literal: controls, '"', '\\', DEL,
+                                  U+0000, U+FFFE, U+FFFF); ignored for blank nodes */
+    MC_RDF_PLAIN_DT = 1 << 1,  /* the same of datatype, as an IRI */
+};
+
 struct mc_rdf_term {
     enum mc_rdf_kind kind;
+    unsigned flags;        /* enum mc_rdf_flags hints, or 0 */
     const char *value;     /* borrowed from the dataset; NULL for MC_RDF_DEFAULT */
     const char *datatype;  /* literals: datatype IRI; NULL means xsd:string, or
                               rdf:langString when lang is set */
@@ -45,13 +57,18 @@ struct mc_rdf_dataset {
     size_t cap;                   /* quads allocated */
     size_t max_quads;             /* limit; adding past it is MCRED_ERR_LIMIT */
     struct mc_rdf_chunk *chunks;  /* owned string storage */
+    bool borrow;                  /* producers may point at the caller's strings
+                                     instead of copying them (toRdf: the strings of
+                                     the expanded document); set it only when those
+                                     outlive every use of the dataset */
 };
 
 #define MC_RDF_MAX_QUADS 1000000
 #define MC_RDF_XSD_STRING "http://www.w3.org/2001/XMLSchema#string"
 #define MC_RDF_LANGSTRING "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-/* Start empty, with max_quads = MC_RDF_MAX_QUADS (the caller may lower it). */
+/* Start empty, with max_quads = MC_RDF_MAX_QUADS (the caller may lower it)
+ * and borrow false. */
 void mc_rdf_init(struct mc_rdf_dataset *d);
 void mc_rdf_release(struct mc_rdf_dataset *d);   /* frees quads and strings; NULL-safe */
 
@@ -64,6 +81,11 @@ const char *mc_rdf_intern(struct mc_rdf_dataset *d, const char *s, size_t n);
  * not need that: it treats the dataset as a set). NOMEM, or LIMIT past
  * d->max_quads; d is unchanged on failure. */
 MC_NODISCARD mcred_rc mc_rdf_add(struct mc_rdf_dataset *d, const struct mc_rdf_quad *q);
+
+/* Make room for n more quads, so that the next n mc_rdf_add calls do not
+ * allocate (a producer that knows how many it will add saves the regrowth).
+ * Never past max_quads. NOMEM; d is unchanged on failure. */
+MC_NODISCARD mcred_rc mc_rdf_reserve(struct mc_rdf_dataset *d, size_t n);
 
 /* Remove repeated quads in place, keeping the first of each (term equality:
  * a NULL datatype equals xsd:string; the datatype of a literal with a
@@ -86,6 +108,52 @@ MC_NODISCARD mcred_rc mc_rdf_term_write(struct mc_buf *out, const struct mc_rdf_
 /* Serialize one quad as an N-Quads line (with the final "\n") in the
  * canonical N-Quads form of RDFC-1.0; blank nodes keep their labels. */
 MC_NODISCARD mcred_rc mc_rdf_quad_write(struct mc_buf *out, const struct mc_rdf_quad *q);
+
+/* --- hashing for the tables of toRdf and RDFC-1.0 ------------------------- */
+
+/* A secret per-process value (random when the system can give one) to start
+ * mc_rdf_hash from, so that input cannot be crafted to collide in a table,
+ * which would make it quadratic. Thread-safe; cheap after the first call. */
+uint64_t mc_rdf_hash_seed(void);
+
+static inline uint64_t mc_rdf_hash_lane(uint64_t l, const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    l = (l ^ w) * 0x9e3779b97f4a7c15ULL;
+    return l ^ (l >> 31);
+}
+
+/* A word-at-a-time hash of p[0..n) continuing from h (a seed, or an earlier
+ * result), for hash tables only. Four lanes take turns over 32-byte blocks:
+ * each lane is a chain of multiplies that wait for one another, and four
+ * chains run side by side. */
+static inline uint64_t mc_rdf_hash(uint64_t h, const void *ptr, size_t n)
+{
+    const unsigned char *p = ptr;
+    uint64_t w, a, b, c;
+    size_t tail = n;
+
+    if (n >= 32) {
+        a = h ^ 0x6a09e667f3bcc908ULL;
+        b = h ^ 0xbb67ae8584caa73bULL;
+        c = h ^ 0x3c6ef372fe94f82bULL;
+        for (; n >= 32; p += 32, n -= 32) {
+            h = mc_rdf_hash_lane(h, p);
+            a = mc_rdf_hash_lane(a, p + 8);
+            b = mc_rdf_hash_lane(b, p + 16);
+            c = mc_rdf_hash_lane(c, p + 24);
+        }
+        h ^= a * 3 ^ b * 5 ^ c * 7;
+    }
+    for (; n >= 8; p += 8, n -= 8)
+        h = mc_rdf_hash_lane(h, p);
+    for (w = 0; n; n--)  /* not memcpy: a call for a few bytes costs more */
+        w = w << 8 | p[n - 1];
+    h = (h ^ w ^ ((uint64_t)tail << 40)) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
 
 /* --- N-Quads parser (nquads.c) -------------------------------------------- */
 

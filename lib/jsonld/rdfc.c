@@ -8,25 +8,22 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
+#include "crypto/hash.h"
 #include "jsonld/rdf.h"
 
 /* Design notes.
  *
- * Terms, not lines. Every distinct term is escaped once into st->text and
- * known by a number (struct tx). A term struct seen before is found by its
- * pointers (kind, value, datatype, lang) without reading its strings: toRdf
- * hands the same subject, predicate and datatype strings to many quads. A
- * new one is escaped and then looked up by its text, so that equal texts get
- * one number whatever their pointers. A quad is then four numbers: duplicate
- * quads are equal numbers, and a blank node is the number of its label.
+ * Terms, not lines. A term struct is escaped once into st->text and known by
+ * a number (struct tx); a term struct seen before is found by its pointers
+ * (kind, value, datatype, lang) without reading its strings, since toRdf
+ * hands the same subject and predicate strings to many quads. IRIs and
+ * literal datatypes marked MC_RDF_PLAIN are copied, not scanned. A quad is
+ * four such numbers. Blank nodes are numbered by label, through a table of
+ * the label texts.
  *
  * Lines are never stored. The order of canonical N-Quads lines is the order
  * of their terms compared one by one (subject, predicate, object, graph):
@@ -36,41 +33,46 @@
  * comparing whole lines and comparing term by term agree; an absent graph
  * name is the empty text, first as " ." is before " <" and " _". Equal term
  * numbers compare equal without reading the text, which skips the long
- * shared subjects and predicates. The output and each first-degree hash
- * input are written once, in order, straight from the term texts.
+ * shared subjects. Each text is stored with the ' ' that follows it in a
+ * line, so a line is written as three or four copies and ".\n". The output
+ * and each first-degree hash input are written once, in order.
  *
- * Memory: the arrays sized by the input come in a few allocations; the
- * digest context is made only when a blank node needs a hash. */
+ * Repeated quads (the dataset is a set). Those with a blank node are removed
+ * when loading, through a table of their texts' hashes, before anything
+ * counts them. Repeated quads without one are left for the final sort, which
+ * compares every pair that ends up adjacent (insertion sort does; merging
+ * compares each element with the head of the other run): only when some
+ * comparison found two lines equal are adjacent equal lines skipped. So a
+ * credential pays neither a hash of every text nor a pass for duplicates. */
 
 #define HASH_MAX 48              /* SHA-384 */
 #define HEX_MAX (2 * HASH_MAX)
-#define NAME_MAX_LEN 16          /* "_:c14n" or "_:b" plus a 32-bit number */
+#define NAME_MAX_LEN 20          /* "_:c14n" or "_:b" plus a 32-bit number, and ' ' */
 #define TEXT_MAX ((size_t)1 << 30)
 #define NO_BN (-1)
 
-struct tx {                      /* one distinct term text */
-    uint64_t h;                  /* hash64 of the text */
-    uint32_t off, len;           /* the text, in st->text (number 0: the empty text) */
+struct tx {                      /* a term struct seen, and its text */
+    const struct mc_rdf_term *t; /* the first one with these pointers (tx 0: none) */
+    uint32_t off, len;           /* the text in st->text, followed there by ' '
+                                    (tx 0 is the empty text of the default graph) */
     int32_t bn;                  /* the blank node it names, or NO_BN */
-    const char *value;           /* blank nodes: the label, borrowed from the dataset */
+    bool hashed;                 /* h is set */
+    uint64_t h;                  /* mc_rdf_hash of the text, made when needed */
 };
 
-struct pent {                    /* a term struct already seen, by its pointers */
-    const struct mc_rdf_term *t;
-    uint32_t tx;                 /* its text */
-};
-
-struct rq {                      /* one distinct quad of the input */
+struct rq {                      /* one quad of the input */
     const struct mc_rdf_quad *q;
-    uint32_t t[4];               /* term text at s, p, o, g (0 for the default graph) */
+    uint32_t t[4];               /* term texts at s, p, o, g (0 for the default graph) */
     int32_t bn[4];               /* blank node at s, p, o, g, or NO_BN */
+    bool blank;                  /* some bn[k] is not NO_BN */
 };
 
 struct rbn {                     /* one blank node */
     const char *label;           /* input label, borrowed from the dataset */
+    uint64_t h;                  /* mc_rdf_hash of the label */
     uint32_t first, n;           /* the quads mentioning it: st->bq[first .. first + n) */
     int32_t canon;               /* canonical number (c14n<canon>), or -1 */
-    uint32_t name_len;           /* canonical label "_:c14n<canon>" in name, once issued */
+    uint32_t name_len;           /* canonical label "_:c14n<canon>" in name (then ' ') */
     char name[NAME_MAX_LEN];
     char h1[HEX_MAX + 1];        /* first-degree hash, lowercase hex */
 };
@@ -86,27 +88,25 @@ enum naming {
 };
 
 struct rdfc {
-    struct rq *q;                /* distinct quads, in input order */
+    struct rq *q;                /* the quads in input order, repeats with blank nodes
+                                    removed */
     size_t nq;
-    struct tx *tx;               /* distinct term texts; tx[0] is the empty text */
+    struct tx *tx;               /* term structs seen; tx[0] is the empty text */
     size_t ntx, tx_cap;
-    struct pent *pent;           /* term structs seen */
-    size_t pn, pent_cap;
-    uint32_t *ptab;              /* 1 + index into pent by pointers; 0: empty */
+    uint32_t *ptab;              /* 1 + index into tx by pointers; 0: empty */
     size_t psize;
-    uint32_t *ttab;              /* 1 + index into tx by text; 0: empty */
-    size_t tsize;
-    uint32_t *order;             /* scratch: quad numbers to sort, then merge space */
     struct rbn *bn;              /* blank nodes in order of first mention */
-    size_t nbn;
+    size_t nbn, bn_cap;
+    uint32_t *btab;              /* 1 + index into bn by label; 0: empty */
+    size_t bsize;
+    uint32_t *order;             /* scratch: quad numbers to sort, then merge space */
     uint32_t *bq;                /* quad lists of all blank nodes, back to back */
     int32_t *canon;              /* canon[k]: the blank node that got c14n<k> */
     size_t ncanon;
     struct mc_buf text;          /* term texts */
     struct mc_buf scratch;       /* scratch: input of a hash */
-    EVP_MD_CTX *ctx;             /* made on the first hash */
-    const EVP_MD *md;
     size_t hex_len;              /* 64 or 96 */
+    uint64_t seed;               /* of the tables' hashes (mc_rdf_hash_seed) */
     size_t work, max_work;
     unsigned depth;              /* current recursion of hash N-degree quads */
     bool reported;               /* err holds the detail of the failure */
@@ -130,71 +130,25 @@ static mcred_rc report(struct rdfc *st, mcred_rc rc, const char *fmt, ...)
 
 /* --- digests ---------------------------------------------------------------- */
 
-static EVP_MD *md_sha256, *md_sha384;
-static uint64_t table_seed;      /* secret start of hash64, against crafted collisions */
-static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
-
-/* Explicit fetches: an implicit one (EVP_sha256()) looks the provider up on
- * every init in OpenSSL 3, which costs more than hashing a short line. */
-static void setup(void)
-{
-    unsigned char seed[8];
-
-    md_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-    md_sha384 = EVP_MD_fetch(NULL, "SHA2-384", NULL);
-    if (RAND_bytes(seed, sizeof(seed)) == 1)
-        memcpy(&table_seed, seed, sizeof(seed));
-    else
-        table_seed = (uint64_t)(uintptr_t)&table_seed * 0x9e3779b97f4a7c15ULL;
-}
-
 static const char hexl[] = "0123456789abcdef";
 
-static mcred_rc hash_begin(struct rdfc *st)
+/* The digest of p[0..n) in lowercase hex (st->hex_len characters and a NUL),
+ * through the per-thread digest context of crypto/hash.c. */
+static mcred_rc hash_buf(struct rdfc *st, const char *p, size_t n, char *hex)
 {
-    if (!st->ctx) {
-        st->ctx = EVP_MD_CTX_new();
-        if (!st->ctx)
-            return report(st, MCRED_ERR_NOMEM, "out of memory");
-    }
-    if (EVP_DigestInit_ex2(st->ctx, st->md, NULL) != 1)
-        return report(st, MCRED_ERR_CRYPTO, "digest initialization failed");
-    return MCRED_OK;
-}
+    uint8_t md[MC_SHA384_BYTES];
+    size_t i, len = st->hex_len / 2;
 
-static mcred_rc hash_update(struct rdfc *st, const void *p, size_t n)
-{
-    if (EVP_DigestUpdate(st->ctx, p, n) != 1)
-        return report(st, MCRED_ERR_CRYPTO, "digest update failed");
-    return MCRED_OK;
-}
-
-/* Finish into hex (st->hex_len characters and a NUL). */
-static mcred_rc hash_end(struct rdfc *st, char *hex)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    size_t i;
-
-    if (EVP_DigestFinal_ex(st->ctx, md, &n) != 1 || (size_t)n * 2 != st->hex_len)
-        return report(st, MCRED_ERR_CRYPTO, "digest failed");
-    for (i = 0; i < n; i++) {
+    if (len == MC_SHA384_BYTES)
+        mc_sha384(p, n, md);
+    else
+        mc_sha256(p, n, md);
+    for (i = 0; i < len; i++) {
         hex[2 * i] = hexl[md[i] >> 4];
         hex[2 * i + 1] = hexl[md[i] & 15];
     }
-    hex[2 * (size_t)n] = '\0';
+    hex[2 * len] = '\0';
     return MCRED_OK;
-}
-
-static mcred_rc hash_buf(struct rdfc *st, const char *p, size_t n, char *hex)
-{
-    mcred_rc rc = hash_begin(st);
-
-    if (!rc)
-        rc = hash_update(st, p, n);
-    if (!rc)
-        rc = hash_end(st, hex);
-    return rc;
 }
 
 /* --- small helpers ------------------------------------------------------------ */
@@ -243,42 +197,23 @@ static mcred_rc work(struct rdfc *st, size_t steps, int32_t at)
                   "'_:%.60s' (a poison dataset?)", st->max_work, st->bn[at].label);
 }
 
-/* --- loading: term texts, distinct quads, blank nodes ------------------------ */
+/* --- loading: term texts, blank nodes, quads ---------------------------------- */
 
-/* A word-at-a-time hash for the text table, started from a secret
- * per-process seed so that input cannot be crafted to collide (that would
- * make the tables quadratic). Tables keep the whole 64-bit value: a chance
- * collision of the slot bits costs an integer compare. */
-static uint64_t hash64(const char *p, size_t n)
-{
-    const uint64_t k = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = table_seed, w;
-    size_t tail;
-
-    for (; n >= 8; p += 8, n -= 8) {
-        memcpy(&w, p, 8);
-        h = (h ^ w) * k;
-        h ^= h >> 31;
-    }
-    tail = n;
-    for (w = 0; n; n--)  /* not memcpy: a call for a few bytes costs more */
-        w = w << 8 | (unsigned char)p[n - 1];
-    h = (h ^ w ^ ((uint64_t)tail << 59)) * k;
-    return h ^ (h >> 29);
-}
-
-/* The slot hash of a term struct's pointers and of a quad's term numbers.
- * Neither is fed by input bytes, so they need no seed. */
 static uint64_t mix64(uint64_t h)
 {
     h *= 0x9e3779b97f4a7c15ULL;
     return h ^ (h >> 29);
 }
 
+/* The slot hash of a term struct's pointers: not fed by input bytes, so it
+ * needs no seed. Three multiplies side by side, not one after the other. */
 static uint64_t ptr_hash(const struct mc_rdf_term *t)
 {
-    return mix64((uint64_t)(uintptr_t)t->value ^ mix64((uint64_t)(uintptr_t)t->datatype ^
-                 mix64((uint64_t)(uintptr_t)t->lang + (unsigned)t->kind)));
+    uint64_t h = (uint64_t)(uintptr_t)t->value * 0x9e3779b97f4a7c15ULL ^
+                 (uint64_t)(uintptr_t)t->datatype * 0xc2b2ae3d27d4eb4fULL ^
+                 ((uint64_t)(uintptr_t)t->lang + (unsigned)t->kind) * 0x165667b19e3779f9ULL;
+
+    return h ^ (h >> 32);
 }
 
 static bool same_ptrs(const struct mc_rdf_term *a, const struct mc_rdf_term *b)
@@ -326,199 +261,253 @@ static mcred_rc check_quad(struct rdfc *st, const struct mc_rdf_quad *q, size_t 
     return MCRED_OK;
 }
 
-/* Double the pointer table (its load stays at most one half). */
-static mcred_rc ptab_grow(struct rdfc *st)
+/* A table of size slots of (1 + index); hash(i) is the hash of entry i. The
+ * new table replaces *tab, which is freed. */
+static mcred_rc regrow(uint32_t **tab, size_t *size, size_t n,
+                       uint64_t (*hash)(const struct rdfc *, size_t), const struct rdfc *st)
 {
-    size_t size = st->psize * 2, i, j;
-    uint32_t *tab = mc_calloc(size, sizeof(*tab));
+    size_t cap = *size * 2, i, j;
+    uint32_t *t = mc_calloc(cap, sizeof(*t));
 
-    if (!tab)
+    if (!t)
         return MCRED_ERR_NOMEM;
-    for (i = 0; i < st->pn; i++) {
-        j = (size_t)ptr_hash(st->pent[i].t) & (size - 1);
-        while (tab[j])
-            j = (j + 1) & (size - 1);
-        tab[j] = (uint32_t)(i + 1);
-    }
-    mc_free(st->ptab);
-    st->ptab = tab;
-    st->psize = size;
-    return MCRED_OK;
-}
-
-/* Double the text table. */
-static mcred_rc ttab_grow(struct rdfc *st)
-{
-    size_t size = st->tsize * 2, i, j;
-    uint32_t *tab = mc_calloc(size, sizeof(*tab));
-
-    if (!tab)
-        return MCRED_ERR_NOMEM;
-    for (i = 0; i < st->tsize; i++) {
-        if (!st->ttab[i])
-            continue;
-        for (j = (size_t)st->tx[st->ttab[i] - 1].h & (size - 1); tab[j]; j = (j + 1) & (size - 1))
+    for (i = 0; i < n; i++) {
+        for (j = (size_t)hash(st, i) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
             ;
-        tab[j] = st->ttab[i];
+        t[j] = (uint32_t)(i + 1);
     }
-    mc_free(st->ttab);
-    st->ttab = tab;
-    st->tsize = size;
+    mc_free(*tab);
+    *tab = t;
+    *size = cap;
     return MCRED_OK;
 }
 
-/* The number of the text just written at st->text[off..): an earlier equal
- * text (the new copy is dropped), else a new entry for it. */
-static mcred_rc text_number(struct rdfc *st, const struct mc_rdf_term *t, size_t off,
-                            uint32_t *out)
+static uint64_t tx_ptr_hash(const struct rdfc *st, size_t i)
 {
-    size_t len = st->text.len - off, mask = st->tsize - 1, slot;
-    uint64_t h = hash64(st->text.ptr + off, len);
-    struct tx *x;
+    return ptr_hash(st->tx[i + 1].t);  /* the table holds tx 1, 2, ... */
+}
 
-    for (slot = (size_t)h & mask; st->ttab[slot]; slot = (slot + 1) & mask) {
-        x = &st->tx[st->ttab[slot] - 1];
-        if (x->h == h && x->len == len && memcmp(st->text.ptr + x->off, st->text.ptr + off,
-                                                 len) == 0) {
-            st->text.len = off;
-            st->text.ptr[off] = '\0';
-            *out = st->ttab[slot] - 1;
+static uint64_t bn_hash(const struct rdfc *st, size_t i)
+{
+    return st->bn[i].h;
+}
+
+/* The blank node labelled by the term t, numbered in order of first mention. */
+static mcred_rc blank_number(struct rdfc *st, const struct mc_rdf_term *t, int32_t *out)
+{
+    size_t n = strlen(t->value), mask = st->bsize - 1, slot;
+    uint64_t h = mc_rdf_hash(st->seed, t->value, n);
+    struct rbn *b;
+
+    for (slot = (size_t)h & mask; st->btab[slot]; slot = (slot + 1) & mask) {
+        b = &st->bn[st->btab[slot] - 1];
+        if (b->h == h && strcmp(b->label, t->value) == 0) {
+            *out = (int32_t)(st->btab[slot] - 1);
             return MCRED_OK;
         }
     }
-    if (st->ntx == st->tx_cap) {
-        size_t cap = st->tx_cap * 2;
-        struct tx *n = cap > UINT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*n));
+    if (st->nbn == st->bn_cap) {
+        size_t cap = st->bn_cap ? st->bn_cap * 2 : 8;
+        struct rbn *nb = cap > INT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*nb));
 
-        if (!n)
+        if (!nb)
             return MCRED_ERR_NOMEM;
-        memcpy(n, st->tx, st->ntx * sizeof(*n));
-        mc_free(st->tx);
-        st->tx = n;
-        st->tx_cap = cap;
+        if (st->nbn)
+            memcpy(nb, st->bn, st->nbn * sizeof(*nb));
+        mc_free(st->bn);
+        st->bn = nb;
+        st->bn_cap = cap;
     }
-    x = &st->tx[st->ntx];
-    x->h = h;
-    x->off = (uint32_t)off;
-    x->len = (uint32_t)len;
-    x->bn = NO_BN;
-    x->value = NULL;
-    if (t->kind == MC_RDF_BLANK) {
-        x->bn = (int32_t)st->nbn++;
-        x->value = t->value;
-    }
-    *out = (uint32_t)st->ntx;
-    st->ttab[slot] = (uint32_t)++st->ntx;
-    if (st->ntx * 2 > st->tsize)
-        return ttab_grow(st);
+    b = &st->bn[st->nbn];
+    b->label = t->value;
+    b->h = h;
+    b->first = 0;
+    b->n = 0;
+    b->canon = -1;
+    b->name_len = 0;
+    b->h1[0] = '\0';
+    *out = (int32_t)st->nbn;
+    st->btab[slot] = (uint32_t)++st->nbn;
+    if (st->nbn * 2 > st->bsize)
+        return regrow(&st->btab, &st->bsize, st->nbn, bn_hash, st);
     return MCRED_OK;
 }
 
-/* The text number of term t (not the default graph): by its pointers when
- * seen before, else escaped and looked up by text. */
+/* Append the canonical text of t and a ' ' to st->text: an IRI marked
+ * MC_RDF_PLAIN is copied as it is, everything else goes through the writer. */
+static mcred_rc put_text(struct rdfc *st, const struct mc_rdf_term *t)
+{
+    struct mc_buf *b = &st->text;
+    size_t n;
+    mcred_rc rc;
+
+    if (t->kind == MC_RDF_IRI && (t->flags & MC_RDF_PLAIN)) {
+        n = strlen(t->value);
+        rc = mc_buf_grow(b, n + 3);
+        if (rc)
+            return rc;
+        b->ptr[b->len] = '<';
+        memcpy(b->ptr + b->len + 1, t->value, n);
+        memcpy(b->ptr + b->len + 1 + n, "> ", 3);
+        b->len += n + 3;
+        return MCRED_OK;
+    }
+    rc = mc_rdf_term_write(b, t);
+    return rc ? rc : mc_buf_appendc(b, ' ');
+}
+
+/* The number of term t (not the default graph): by its pointers when seen
+ * before, else a new one with its text. */
 static mcred_rc term_number(struct rdfc *st, const struct mc_rdf_term *t, uint32_t *out)
 {
     size_t mask = st->psize - 1, slot, off = st->text.len;
-    struct pent *e;
+    struct tx *x;
+    int32_t bn = NO_BN;
     mcred_rc rc;
 
     for (slot = (size_t)ptr_hash(t) & mask; st->ptab[slot]; slot = (slot + 1) & mask) {
-        e = &st->pent[st->ptab[slot] - 1];
-        if (same_ptrs(e->t, t)) {
-            *out = e->tx;
+        if (same_ptrs(st->tx[st->ptab[slot]].t, t)) {
+            *out = st->ptab[slot];
             return MCRED_OK;
         }
     }
-    rc = mc_rdf_term_write(&st->text, t);
-    if (!rc && st->text.len - off > UINT32_MAX)
-        rc = MCRED_ERR_LIMIT;
+    rc = t->kind == MC_RDF_BLANK ? blank_number(st, t, &bn) : MCRED_OK;
     if (!rc)
-        rc = text_number(st, t, off, out);
+        rc = put_text(st, t);
+    if (!rc && st->text.len - 1 - off > UINT32_MAX)
+        rc = MCRED_ERR_LIMIT;
+    if (!rc && st->ntx == st->tx_cap) {
+        size_t cap = st->tx_cap * 2;
+        struct tx *n = cap > UINT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*n));
+
+        if (n) {
+            memcpy(n, st->tx, st->ntx * sizeof(*n));
+            mc_free(st->tx);
+            st->tx = n;
+            st->tx_cap = cap;
+        } else {
+            rc = MCRED_ERR_NOMEM;
+        }
+    }
     if (rc)
         return rc;
-    if (st->pn == st->pent_cap) {
-        size_t cap = st->pent_cap * 2;
-        struct pent *n = cap > UINT32_MAX / 2 ? NULL : mc_allocarray(cap, sizeof(*n));
-
-        if (!n)
-            return MCRED_ERR_NOMEM;
-        memcpy(n, st->pent, st->pn * sizeof(*n));
-        mc_free(st->pent);
-        st->pent = n;
-        st->pent_cap = cap;
-    }
-    e = &st->pent[st->pn];
-    e->t = t;
-    e->tx = *out;
-    st->ptab[slot] = (uint32_t)++st->pn;
-    if (st->pn * 2 > st->psize)
-        return ptab_grow(st);
+    x = &st->tx[st->ntx];
+    x->t = t;
+    x->off = (uint32_t)off;
+    x->len = (uint32_t)(st->text.len - 1 - off);
+    x->bn = bn;
+    x->hashed = false;
+    *out = (uint32_t)st->ntx;
+    st->ptab[slot] = (uint32_t)st->ntx++;
+    if (st->ntx * 2 > st->psize)
+        return regrow(&st->ptab, &st->psize, st->ntx - 1, tx_ptr_hash, st);
     return MCRED_OK;
 }
 
-static uint64_t quad_hash(const struct rq *r)
-{
-    return mix64(r->t[0] ^ mix64(r->t[1] ^ mix64(r->t[2] ^ mix64(r->t[3]))));
-}
-
-/* Number the terms of every quad and keep the first of each repeated quad
- * (the dataset is a set). Blank nodes are numbered in order of first mention. */
+/* Number the terms of every quad, and the blank nodes in order of first
+ * mention. A producer writes the quads of a subject one after the other,
+ * often with the same predicate too: the term at the same position of the
+ * quad before is tried first, which spares most table lookups. */
 static mcred_rc load_quads(struct rdfc *st, const struct mc_rdf_dataset *d)
 {
-    size_t size = table_size(d->n), i, slot;
-    uint32_t *tab = mc_calloc(size, sizeof(*tab));
+    const struct mc_rdf_term *last[4] = { NULL, NULL, NULL, NULL };
+    uint32_t last_tx[4] = { 0, 0, 0, 0 };
+    size_t i;
     mcred_rc rc = MCRED_OK;
     int k;
 
-    if (!tab)
-        return MCRED_ERR_NOMEM;
     for (i = 0; i < d->n && !rc; i++) {
         const struct mc_rdf_quad *q = &d->quads[i];
         const struct mc_rdf_term *t[4] = { &q->s, &q->p, &q->o, &q->g };
-        struct rq *r = &st->q[st->nq];
+        struct rq *r = &st->q[i];
 
         rc = check_quad(st, q, i);
         r->q = q;
+        r->blank = false;
         for (k = 0; k < 4 && !rc; k++) {
             r->t[k] = 0;
-            if (t[k]->kind != MC_RDF_DEFAULT)
+            if (last[k] && same_ptrs(last[k], t[k])) {
+                r->t[k] = last_tx[k];
+            } else if (t[k]->kind != MC_RDF_DEFAULT) {
                 rc = term_number(st, t[k], &r->t[k]);
-        }
-        if (rc)
-            break;
-        for (k = 0; k < 4; k++)
+                last[k] = t[k];
+                last_tx[k] = r->t[k];
+            }
             r->bn[k] = st->tx[r->t[k]].bn;
-        for (slot = (size_t)quad_hash(r) & (size - 1); tab[slot]; slot = (slot + 1) & (size - 1))
-            if (memcmp(st->q[tab[slot] - 1].t, r->t, sizeof(r->t)) == 0)
-                break;
-        if (!tab[slot])
-            tab[slot] = (uint32_t)++st->nq;
+            r->blank |= r->bn[k] >= 0;
+        }
     }
-    mc_free(tab);
+    st->nq = d->n;
     return rc;
 }
 
-/* The blank nodes, from the texts that name them. */
-static mcred_rc load_bnodes(struct rdfc *st)
+/* The hash of the text of term number i. */
+static uint64_t text_hash(struct rdfc *st, uint32_t i)
 {
-    size_t i;
+    struct tx *x = &st->tx[i];
 
-    st->bn = mc_allocarray(st->nbn, sizeof(*st->bn));
-    if (!st->bn)
-        return MCRED_ERR_NOMEM;
-    for (i = 0; i < st->ntx; i++) {
-        struct rbn *b;
-
-        if (st->tx[i].bn < 0)
-            continue;
-        b = &st->bn[st->tx[i].bn];
-        b->label = st->tx[i].value;
-        b->first = 0;
-        b->n = 0;
-        b->canon = -1;
-        b->name_len = 0;
-        b->h1[0] = '\0';
+    if (!x->hashed) {
+        x->h = mc_rdf_hash(st->seed, st->text.ptr + x->off, x->len);
+        x->hashed = true;
     }
+    return x->h;
+}
+
+/* True when quads a and b are the same: the same blank nodes and texts. */
+static bool same_quad(const struct rdfc *st, const struct rq *a, const struct rq *b)
+{
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        const struct tx *x = &st->tx[a->t[k]], *y = &st->tx[b->t[k]];
+
+        if (a->t[k] == b->t[k])
+            continue;
+        if (a->bn[k] != b->bn[k] || x->len != y->len ||
+            memcmp(st->text.ptr + x->off, st->text.ptr + y->off, x->len) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Remove the repeats of quads with a blank node, keeping the first (the
+ * others are left for serialize, see the design notes). */
+static mcred_rc load_distinct(struct rdfc *st)
+{
+    size_t size, i, k = 0, slot;
+    uint32_t *tab;
+    uint64_t h;
+    int j;
+
+    for (i = 0; i < st->nq; i++)
+        k += st->q[i].blank;
+    if (!k)
+        return MCRED_OK;
+    size = table_size(k);
+    tab = mc_calloc(size, sizeof(*tab));
+    if (!tab)
+        return MCRED_ERR_NOMEM;
+    for (i = 0, k = 0; i < st->nq; i++) {
+        struct rq *r = &st->q[i];
+        bool dup = false;
+
+        if (r->blank) {
+            for (h = 0, j = 0; j < 4; j++)
+                h = mix64(h ^ (r->bn[j] >= 0 ? (uint64_t)r->bn[j] : text_hash(st, r->t[j])));
+            for (slot = (size_t)h & (size - 1); tab[slot]; slot = (slot + 1) & (size - 1)) {
+                if (same_quad(st, &st->q[tab[slot] - 1], r)) {
+                    dup = true;
+                    break;
+                }
+            }
+            if (!dup)
+                tab[slot] = (uint32_t)(k + 1);
+        }
+        if (!dup)
+            st->q[k++] = *r;
+    }
+    st->nq = k;
+    mc_free(tab);
     return MCRED_OK;
 }
 
@@ -530,7 +519,7 @@ static mcred_rc load_lists(struct rdfc *st)
     int k, j;
 
     for (i = 0; i < st->nq; i++) {
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 4 && st->q[i].blank; k++) {
             int32_t b = st->q[i].bn[k];
 
             for (j = 0; j < k && b >= 0; j++)
@@ -552,7 +541,7 @@ static mcred_rc load_lists(struct rdfc *st)
         st->bn[i].n = 0;
     }
     for (i = 0; i < st->nq; i++) {
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 4 && st->q[i].blank; k++) {
             int32_t b = st->q[i].bn[k];
 
             for (j = 0; j < k && b >= 0; j++)
@@ -567,16 +556,16 @@ static mcred_rc load_lists(struct rdfc *st)
 
 /* --- lines -------------------------------------------------------------------- */
 
-/* The text of term k of q, blank nodes named by mode. */
+/* The text of term k of q, blank nodes named by mode; a ' ' follows it. */
 static inline const char *term_text(const struct rdfc *st, const struct rq *q, int k,
-                             enum naming mode, int32_t ref, size_t *len)
+                                    enum naming mode, int32_t ref, size_t *len)
 {
     int32_t b = q->bn[k];
     const struct tx *x;
 
     if (b >= 0 && mode == NAME_AZ) {
         *len = 3;
-        return b == ref ? "_:a" : "_:z";
+        return b == ref ? "_:a " : "_:z ";
     }
     if (b >= 0) {
         *len = st->bn[b].name_len;
@@ -587,9 +576,10 @@ static inline const char *term_text(const struct rdfc *st, const struct rq *q, i
     return st->text.ptr + x->off;
 }
 
-/* The order of the lines of quads a and b (see the design notes). */
+/* The order of the lines of quads a and b (see the design notes); *equal is
+ * set when they are the same line. */
 static int quad_cmp(const struct rdfc *st, uint32_t a, uint32_t b, enum naming mode,
-                    int32_t ref)
+                    int32_t ref, bool *equal)
 {
     const struct rq *x = &st->q[a], *y = &st->q[b];
     int k, c;
@@ -606,13 +596,16 @@ static int quad_cmp(const struct rdfc *st, uint32_t a, uint32_t b, enum naming m
         if (c)
             return c;
     }
+    *equal = true;
     return 0;
 }
 
 /* Sort the quad numbers a[0..n) by their lines: insertion sort for short
- * runs, merge sort above (stable, O(n log n), tmp holds n numbers). */
+ * runs, merge sort above (stable, O(n log n), tmp holds n numbers). Both
+ * compare every pair that ends up adjacent, so *equal tells whether two
+ * lines are the same. */
 static void sort_quads(const struct rdfc *st, uint32_t *a, size_t n, uint32_t *tmp,
-                       enum naming mode, int32_t ref)
+                       enum naming mode, int32_t ref, bool *equal)
 {
     size_t i, j, k, h;
 
@@ -620,33 +613,35 @@ static void sort_quads(const struct rdfc *st, uint32_t *a, size_t n, uint32_t *t
         for (i = 1; i < n; i++) {
             uint32_t v = a[i];
 
-            for (j = i; j > 0 && quad_cmp(st, a[j - 1], v, mode, ref) > 0; j--)
+            for (j = i; j > 0 && quad_cmp(st, a[j - 1], v, mode, ref, equal) > 0; j--)
                 a[j] = a[j - 1];
             a[j] = v;
         }
         return;
     }
     h = n / 2;
-    sort_quads(st, a, h, tmp, mode, ref);
-    sort_quads(st, a + h, n - h, tmp, mode, ref);
-    if (quad_cmp(st, a[h - 1], a[h], mode, ref) <= 0)
+    sort_quads(st, a, h, tmp, mode, ref, equal);
+    sort_quads(st, a + h, n - h, tmp, mode, ref, equal);
+    if (quad_cmp(st, a[h - 1], a[h], mode, ref, equal) <= 0)
         return;  /* already in order */
     memcpy(tmp, a, h * sizeof(*a));
     for (i = 0, j = h, k = 0; i < h; k++) {
-        if (j < n && quad_cmp(st, a[j], tmp[i], mode, ref) < 0)
+        if (j < n && quad_cmp(st, a[j], tmp[i], mode, ref, equal) < 0)
             a[k] = a[j++];
         else
             a[k] = tmp[i++];
     }
 }
 
-/* Append the lines of quads idx[0..n), in that order, to b: one grow, then
- * copies of the term texts. */
+/* Append the lines of quads idx[0..n), in that order, to b: three or four
+ * copies of texts with their ' ' and ".\n" a line. With skip, a line equal
+ * to the one before is left out. */
 static mcred_rc put_lines(const struct rdfc *st, struct mc_buf *b, const uint32_t *idx,
-                          size_t n, enum naming mode, int32_t ref)
+                          size_t n, enum naming mode, int32_t ref, bool skip)
 {
-    size_t need = 0, i, len;
-    const char *s;
+    const char *s[4];
+    size_t len[4], i, line;
+    bool equal = false;
     char *p;
     int k;
     mcred_rc rc;
@@ -654,33 +649,32 @@ static mcred_rc put_lines(const struct rdfc *st, struct mc_buf *b, const uint32_
     for (i = 0; i < n; i++) {
         const struct rq *q = &st->q[idx[i]];
 
+        if (skip && i && quad_cmp(st, idx[i - 1], idx[i], mode, ref, &equal) == 0)
+            continue;
+        line = 2;
         for (k = 0; k < 4; k++) {
-            (void)term_text(st, q, k, mode, ref, &len);
-            need += len + 1;
+            s[k] = term_text(st, q, k, mode, ref, &len[k]);
+            line += len[k] + 1;
         }
-        need += 2;
-    }
-    rc = mc_buf_grow(b, need);
-    if (rc)
-        return rc;
-    p = b->ptr + b->len;
-    for (i = 0; i < n; i++) {
-        const struct rq *q = &st->q[idx[i]];
-
+        if (len[3] == 0)
+            line--;  /* the default graph */
+        if (b->cap - b->len <= line) {
+            rc = mc_buf_grow(b, line);
+            if (rc)
+                return rc;
+        }
+        p = b->ptr + b->len;
         for (k = 0; k < 4; k++) {
-            s = term_text(st, q, k, mode, ref, &len);
-            if (k == 3 && len == 0)
-                break;  /* the default graph */
-            if (k)
-                *p++ = ' ';
-            memcpy(p, s, len);
-            p += len;
+            if (k == 3 && len[3] == 0)
+                break;
+            memcpy(p, s[k], len[k] + 1);
+            p += len[k] + 1;
         }
-        memcpy(p, " .\n", 3);
-        p += 3;
+        memcpy(p, ".\n", 2);
+        b->len += line;
     }
-    b->len = (size_t)(p - b->ptr);
-    b->ptr[b->len] = '\0';
+    if (b->ptr)
+        b->ptr[b->len] = '\0';
     return MCRED_OK;
 }
 
@@ -690,12 +684,13 @@ static mcred_rc hash_first_degree(struct rdfc *st, int32_t b)
 {
     const struct rbn *n = &st->bn[b];
     uint32_t *idx = st->order;
+    bool equal = false;
     mcred_rc rc;
 
     memcpy(idx, st->bq + n->first, n->n * sizeof(*idx));
-    sort_quads(st, idx, n->n, idx + n->n, NAME_AZ, b);
+    sort_quads(st, idx, n->n, idx + n->n, NAME_AZ, b, &equal);
     mc_buf_reset(&st->scratch);
-    rc = put_lines(st, &st->scratch, idx, n->n, NAME_AZ, b);
+    rc = put_lines(st, &st->scratch, idx, n->n, NAME_AZ, b, false);
     if (rc)
         return rc;
     return hash_buf(st, st->scratch.ptr, st->scratch.len, st->bn[b].h1);
@@ -712,8 +707,10 @@ static void issue_canon(struct rdfc *st, int32_t b)
     n->canon = (int32_t)st->ncanon;
     memcpy(n->name, "_:c14n", 6);
     n->name_len = (uint32_t)(6 + put_u32(n->name + 6, (uint32_t)st->ncanon));
+    n->name[n->name_len] = ' ';
     st->canon[st->ncanon++] = b;
 }
+
 static void issuer_release(struct issuer *is)
 {
     mc_free(is->ids);
@@ -1136,6 +1133,10 @@ static mcred_rc label_all(struct rdfc *st)
     size_t i, j;
     mcred_rc rc = MCRED_OK;
 
+    if (st->nbn == 1) {  /* its hash is unique whatever it is: not computed */
+        issue_canon(st, 0);
+        return MCRED_OK;
+    }
     for (i = 0; i < st->nbn && !rc; i++)
         rc = hash_first_degree(st, (int32_t)i);
     if (rc || st->nbn == 0)
@@ -1164,22 +1165,33 @@ static mcred_rc label_all(struct rdfc *st)
     return rc;
 }
 
-
-/* Step 7: the canonical N-Quads, sorted. Distinct quads give distinct lines:
- * distinct blank nodes have distinct canonical labels. */
+/* Step 7: the canonical N-Quads, sorted. Distinct quads give distinct lines
+ * (distinct blank nodes have distinct canonical labels), so only repeated
+ * quads without blank nodes can meet here, as equal adjacent lines. Lines
+ * with an IRI subject ('<') come before those with a blank node ('_'), so
+ * the two kinds are sorted apart: toRdf writes the first kind nearly in
+ * order already, which the sort then only confirms. */
 static mcred_rc serialize(struct rdfc *st, struct mc_buf *out)
 {
-    size_t i;
+    size_t i, k = 0, n = st->nq;
+    uint32_t *tmp = st->order + n;
+    bool equal = false;
 
-    for (i = 0; i < st->nq; i++)
-        st->order[i] = (uint32_t)i;
-    sort_quads(st, st->order, st->nq, st->order + st->nq, NAME_CANON, NO_BN);
-    return put_lines(st, out, st->order, st->nq, NAME_CANON, NO_BN);
+    for (i = 0; i < n; i++) {
+        if (st->q[i].bn[0] < 0)
+            st->order[k++] = (uint32_t)i;
+        else
+            tmp[i - k] = (uint32_t)i;
+    }
+    memcpy(st->order + k, tmp, (n - k) * sizeof(*tmp));
+    sort_quads(st, st->order, k, tmp, NAME_CANON, NO_BN, &equal);
+    sort_quads(st, st->order + k, n - k, tmp, NAME_CANON, NO_BN, &equal);
+    return put_lines(st, out, st->order, n, NAME_CANON, NO_BN, equal);
 }
 
 /* The arrays sized by the input: quads, the merge space, and the starting
- * sizes of the term tables and texts (a credential has about two distinct
- * terms and 80 bytes of term text a quad; the tables grow past that). */
+ * sizes of the tables and texts (a credential has about two term structs
+ * and 80 bytes of text a quad; they grow past that). */
 static mcred_rc load_init(struct rdfc *st, size_t n)
 {
     size_t guess = 2 * n + 8;
@@ -1188,19 +1200,17 @@ static mcred_rc load_init(struct rdfc *st, size_t n)
     st->order = mc_allocarray(n ? n : 1, 2 * sizeof(*st->order));
     st->tx_cap = guess;
     st->tx = mc_allocarray(guess, sizeof(*st->tx));
-    st->pent_cap = guess;
-    st->pent = mc_allocarray(guess, sizeof(*st->pent));
     st->psize = table_size(guess);
     st->ptab = mc_calloc(st->psize, sizeof(*st->ptab));
-    st->tsize = st->psize;
-    st->ttab = mc_calloc(st->tsize, sizeof(*st->ttab));
-    if (!st->q || !st->order || !st->tx || !st->pent || !st->ptab || !st->ttab)
+    st->bsize = 16;
+    st->btab = mc_calloc(st->bsize, sizeof(*st->btab));
+    if (!st->q || !st->order || !st->tx || !st->ptab || !st->btab)
         return MCRED_ERR_NOMEM;
-    st->tx[0].h = 0;  /* text 0: the empty text of the default graph */
+    st->tx[0].t = NULL;  /* tx 0: the empty text of the default graph */
     st->tx[0].off = 0;
     st->tx[0].len = 0;
     st->tx[0].bn = NO_BN;
-    st->tx[0].value = NULL;
+    st->tx[0].hashed = false;
     st->ntx = 1;
     return mc_buf_grow(&st->text, n < 1000000 ? 96 * n + 64 : 96000064);
 }
@@ -1214,8 +1224,8 @@ static mcred_rc run(struct rdfc *st, const struct mc_rdf_dataset *d, struct mc_b
     rc = load_init(st, d->n);
     if (!rc)
         rc = load_quads(st, d);
-    if (!rc && st->nbn)
-        rc = load_bnodes(st);
+    if (!rc)
+        rc = load_distinct(st);
     if (!st->max_work) {
         st->max_work = MC_RDFC_DEFAULT_WORK + MC_RDFC_WORK_PER_BNODE * st->nbn;
         if (st->max_work > MC_RDFC_DEFAULT_WORK_CAP)
@@ -1227,8 +1237,6 @@ static mcred_rc run(struct rdfc *st, const struct mc_rdf_dataset *d, struct mc_b
         if (!rc && !st->canon)
             rc = MCRED_ERR_NOMEM;
     }
-    if (getenv("RDFC_DEBUG"))
-        fprintf(stderr, "n %zu nq %zu pn %zu ntx %zu nbn %zu text %zu\n", d->n, st->nq, st->pn, st->ntx, st->nbn, st->text.len);
     if (!rc)
         rc = label_all(st);
     if (!rc && out)
@@ -1263,13 +1271,8 @@ mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d, const struct mc_rdfc_
     memset(&st, 0, sizeof(st));
     st.err = err;
     st.max_work = opts ? opts->max_work : 0;
-    if (pthread_once(&setup_once, setup) != 0)
-        return mc_err_set(err, MCRED_ERR_CRYPTO, "RDFC-1.0: digest setup failed");
-    st.md = opts && opts->hash == MC_RDFC_SHA384 ? md_sha384 : md_sha256;
+    st.seed = mc_rdf_hash_seed();
     st.hex_len = opts && opts->hash == MC_RDFC_SHA384 ? 96 : 64;
-    if (!st.md)
-        return mc_err_set(err, MCRED_ERR_CRYPTO, "RDFC-1.0: SHA-%s is not available",
-                          st.hex_len == 96 ? "384" : "256");
     if (map) {
         map->label = NULL;
         map->n = 0;
@@ -1287,16 +1290,14 @@ mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d, const struct mc_rdfc_
     if (rc && !st.reported)
         mc_err_set(err, rc, "RDFC-1.0: %s", rc == MCRED_ERR_LIMIT ?
                    "output larger than its buffer allows" : mcred_strerror(rc));
-    EVP_MD_CTX_free(st.ctx);
     mc_buf_release(&st.text);
     mc_buf_release(&st.scratch);
     mc_free(st.q);
     mc_free(st.order);
     mc_free(st.tx);
-    mc_free(st.pent);
     mc_free(st.ptab);
-    mc_free(st.ttab);
     mc_free(st.bn);
+    mc_free(st.btab);
     mc_free(st.bq);
     mc_free(st.canon);
     return rc;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "jsonld/iri.h"
 #include "jsonld/jcs.h"
 #include "jsonld/jsonld.h"
 #include "jsonld/rdf.h"
@@ -152,6 +151,7 @@ struct node {
     const char *index;          /* @index, for the conflicting indexes check */
     struct prop *props, *props_tail;
     size_t nprops;
+    bool indexed;               /* its properties are in the hash table */
 };
 
 struct graph {
@@ -187,38 +187,29 @@ struct tordf {
     size_t max_quads;
     struct mc_buf lex;          /* scratch for lexical forms */
     const char *lex_str;        /* the lexical form when not in lex: a borrowed string */
+    bool lex_plain;             /* the lexical form is one we wrote: nothing to escape */
+    uint64_t seed;              /* of the table's hash (mc_rdf_hash_seed) */
+    size_t nitems;              /* values and list items: about the quads to come */
 };
 
-/* Eight bytes a step: keys are IRIs of 30 to 80 bytes. Multiplying by an
- * odd constant and folding the high half down mixes every bit into the low
- * bits that pick the slot. The length goes into the last word, so that "ab","c"
- * and "a","bc" differ. */
+/* Table keys are hashed with mc_rdf_hash from a secret per-process seed, so
+ * that a document cannot be crafted to make the table quadratic. */
 static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
-    const unsigned char *s = p;
-    uint64_t w;
-
-    for (; n >= 8; s += 8, n -= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-        h ^= h >> 29;
-    }
-    w = 0;
-    memcpy(&w, s, n);
-    h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
-    return h ^ (h >> 32);
+    return mc_rdf_hash(h, p, n);
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-    return hash_bytes(h, s, strlen(s));
+    return mc_rdf_hash(h, s, strlen(s));
 }
 
-static uint64_t hash_start(int kind, const void *owner)
+/* The start of the hash of a key of kind owned by owner. */
+static uint64_t hash_start(const struct tordf *t, int kind, const void *owner)
 {
-    uintptr_t o = (uintptr_t)owner;
+    uint64_t h = (t->seed ^ (uint64_t)(uintptr_t)owner) * 0x9e3779b97f4a7c15ULL;
 
-    return hash_bytes(0xcbf29ce484222325ULL ^ (uint64_t)kind, &o, sizeof(o));
+    return h ^ (h >> 29) ^ (uint64_t)kind;
 }
 
 static void first_of(const cJSON **slot, const cJSON *c)
@@ -360,7 +351,7 @@ static struct hslot *ht_find(struct tordf *t, int kind, const void *owner, const
 
 static mcred_rc ht_grow(struct tordf *t)
 {
-    size_t cap = t->tab_cap ? t->tab_cap * 2 : 256, mask = cap - 1;
+    size_t cap = t->tab_cap ? t->tab_cap * 2 : 64, mask = cap - 1;
     struct hslot *tab = mc_calloc(cap, sizeof(*tab));
 
     if (!tab)
@@ -448,7 +439,7 @@ static mcred_rc issue(struct tordf *t, const char *old, const char **out)
 
     *out = NULL;
     if (old) {
-        h = hash_str(hash_start(HK_BNODE, NULL), old) | 1;
+        h = hash_str(hash_start(t, HK_BNODE, NULL), old) | 1;
         s = ht_find(t, HK_BNODE, NULL, old, h);
         if (s->h) {
             *out = s->val;
@@ -477,7 +468,7 @@ static mcred_rc relabel(struct tordf *t, const char *old, const char **out)
 
 static mcred_rc get_graph(struct tordf *t, const char *name, struct graph **out)
 {
-    uint64_t h = hash_str(hash_start(HK_GRAPH, NULL), name) | 1;
+    uint64_t h = hash_str(hash_start(t, HK_GRAPH, NULL), name) | 1;
     struct hslot *s = ht_find(t, HK_GRAPH, NULL, name, h);
     struct graph *g;
 
@@ -503,7 +494,7 @@ static mcred_rc get_graph(struct tordf *t, const char *name, struct graph **out)
 
 static mcred_rc get_node(struct tordf *t, struct graph *g, const char *id, struct node **out)
 {
-    uint64_t h = hash_str(hash_start(HK_NODE, g), id) | 1;
+    uint64_t h = hash_str(hash_start(t, HK_NODE, g), id) | 1;
     struct hslot *s = ht_find(t, HK_NODE, g, id, h);
     struct node *n;
 
@@ -527,20 +518,12 @@ static mcred_rc get_node(struct tordf *t, struct graph *g, const char *id, struc
     return ht_put(t, s, HK_NODE, g, id, h, n) ? nomem(t) : MCRED_OK;
 }
 
-static mcred_rc get_prop(struct tordf *t, struct node *n, const char *name, struct prop **out)
+static struct prop *new_prop(struct tordf *t, struct node *n, const char *name)
 {
-    uint64_t h = hash_str(hash_start(HK_PROP, n), name) | 1;
-    struct hslot *s = ht_find(t, HK_PROP, n, name, h);
-    struct prop *p;
+    struct prop *p = arena_alloc(&t->arena, sizeof(*p));
 
-    *out = NULL;
-    if (s->h) {
-        *out = s->val;
-        return MCRED_OK;
-    }
-    p = arena_alloc(&t->arena, sizeof(*p));
     if (!p)
-        return nomem(t);
+        return NULL;
     memset(p, 0, sizeof(*p));
     p->name = name;
     if (n->props_tail)
@@ -549,6 +532,58 @@ static mcred_rc get_prop(struct tordf *t, struct node *n, const char *name, stru
         n->props = p;
     n->props_tail = p;
     n->nprops++;
+    return p;
+}
+
+/* Enter the properties of n into the hash table (see get_prop). */
+static mcred_rc index_props(struct tordf *t, struct node *n)
+{
+    struct hslot *s;
+    uint64_t h;
+
+    n->indexed = true;
+    for (struct prop *p = n->props; p; p = p->next) {
+        h = hash_str(hash_start(t, HK_PROP, n), p->name) | 1;
+        s = ht_find(t, HK_PROP, n, p->name, h);
+        if (!s->h && ht_put(t, s, HK_PROP, n, p->name, h, p))
+            return nomem(t);
+    }
+    return MCRED_OK;
+}
+
+/* The property name of node n, made when new. Most nodes are seen once, and
+ * then their properties come from the distinct keys of one object: the
+ * caller says so with fresh, and as long as n is not indexed the property is
+ * made without a lookup. Anything else (a node seen again, @reverse, an
+ * object with a repeated key) first enters the node's properties into the
+ * hash table, and from then on every property of n goes through it. */
+static mcred_rc get_prop(struct tordf *t, struct node *n, const char *name, bool fresh,
+                         struct prop **out)
+{
+    uint64_t h;
+    struct hslot *s;
+    struct prop *p;
+    mcred_rc rc;
+
+    *out = NULL;
+    if (!n->indexed && fresh) {
+        *out = new_prop(t, n, name);
+        return *out ? MCRED_OK : nomem(t);
+    }
+    if (!n->indexed) {
+        rc = index_props(t, n);
+        if (rc)
+            return rc;
+    }
+    h = hash_str(hash_start(t, HK_PROP, n), name) | 1;
+    s = ht_find(t, HK_PROP, n, name, h);
+    if (s->h) {
+        *out = s->val;
+        return MCRED_OK;
+    }
+    p = new_prop(t, n, name);
+    if (!p)
+        return nomem(t);
     *out = p;
     return ht_put(t, s, HK_PROP, n, name, h, p) ? nomem(t) : MCRED_OK;
 }
@@ -560,6 +595,7 @@ static struct item *new_item(struct tordf *t, enum item_kind kind)
     if (it) {
         memset(it, 0, sizeof(*it));
         it->kind = kind;
+        t->nitems++;
     }
     return it;
 }
@@ -592,7 +628,7 @@ static bool dedupable(const struct item *it)
  * an equivalent one is there, and if not, it is entered. */
 static mcred_rc value_seen(struct tordf *t, struct prop *p, struct item *it, bool *seen)
 {
-    uint64_t h = hash_start(HK_VALUE, p);
+    uint64_t h = hash_start(t, HK_VALUE, p);
     struct hslot *s;
 
     h = (it->kind == IT_REF ? hash_str(h ^ 'r', it->id) : value_hash(h, it)) | 1;
@@ -625,15 +661,11 @@ static mcred_rc prop_add(struct tordf *t, struct prop *p, struct item *it)
     return MCRED_OK;
 }
 
-static mcred_rc add_ref(struct tordf *t, struct node *n, const char *prop, const char *id)
+/* Add a reference to node id to the values of p. */
+static mcred_rc add_ref(struct tordf *t, struct prop *p, const char *id)
 {
-    struct prop *p;
-    struct item *it;
-    mcred_rc rc = get_prop(t, n, prop, &p);
+    struct item *it = new_item(t, IT_REF);
 
-    if (rc)
-        return rc;
-    it = new_item(t, IT_REF);
     if (!it)
         return nomem(t);
     it->id = id;
@@ -692,8 +724,40 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(x->string, y->string);
 }
 
-/* The members of obj sorted by key into an arena array of *n entries. */
-static mcred_rc sorted_members(struct tordf *t, const cJSON *obj, const cJSON ***out, size_t *n)
+/* Sort members by key as sort_ptrs does; true when no two keys are equal.
+ * Insertion sort compares every pair that ends up adjacent, so it sees an
+ * equal pair if there is one; after qsort the adjacent pairs are compared. */
+static bool sort_keys(const cJSON **a, size_t n)
+{
+    bool distinct = true;
+    const cJSON *x;
+    int c = 1;
+
+    if (n > 32) {
+        qsort(a, n, sizeof(*a), key_cmp);
+        for (size_t i = 1; i < n && distinct; i++)
+            distinct = strcmp(a[i - 1]->string, a[i]->string) != 0;
+        return distinct;
+    }
+    for (size_t i = 1; i < n; i++) {
+        size_t j = i;
+
+        x = a[i];
+        while (j > 0 && (c = strcmp(a[j - 1]->string, x->string)) > 0) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        if (j > 0 && c == 0)
+            distinct = false;
+        a[j] = x;
+    }
+    return distinct;
+}
+
+/* The members of obj sorted by key into an arena array of *n entries;
+ * *distinct tells whether the keys are. */
+static mcred_rc sorted_members(struct tordf *t, const cJSON *obj, const cJSON ***out, size_t *n,
+                               bool *distinct)
 {
     const cJSON *c, **arr;
     size_t k = 0;
@@ -709,8 +773,7 @@ static mcred_rc sorted_members(struct tordf *t, const cJSON *obj, const cJSON **
             return bad(t, "an object member without a key");
         arr[k++] = c;
     }
-    if (k > 1)
-        sort_ptrs(arr, k, key_cmp);
+    *distinct = sort_keys(arr, k);
     *out = arr;
     *n = k;
     return MCRED_OK;
@@ -756,7 +819,7 @@ static mcred_rc value_item(struct tordf *t, const struct kw *k, struct item **ou
 }
 
 /* One value of a (forward) property of node n. */
-static mcred_rc nm_value(struct tordf *t, struct graph *g, struct node *n, struct prop *p,
+static mcred_rc nm_value(struct tordf *t, struct graph *g, struct prop *p,
                          const cJSON *o, int depth)
 {
     struct item *it;
@@ -778,14 +841,15 @@ static mcred_rc nm_value(struct tordf *t, struct graph *g, struct node *n, struc
     rc = node_name(t, &k, &id);
     if (rc || !id)
         return rc;
-    rc = add_ref(t, n, p->name, id);
+    rc = add_ref(t, p, id);
     if (rc)
         return rc;
     return nm_node(t, o, &k, g, id, NULL, depth + 1);
 }
 
+/* A property member m of the object of node n; fresh as for get_prop. */
 static mcred_rc nm_property(struct tordf *t, struct graph *g, struct node *n, const cJSON *m,
-                            int depth)
+                            bool fresh, int depth)
 {
     const char *name;
     struct prop *p;
@@ -794,13 +858,13 @@ static mcred_rc nm_property(struct tordf *t, struct graph *g, struct node *n, co
 
     if (rc)
         return rc;
-    rc = get_prop(t, n, name, &p);
+    rc = get_prop(t, n, name, fresh, &p);
     if (rc)
         return rc;
     if (!cJSON_IsArray(m))
-        return nm_value(t, g, n, p, m, depth);
+        return nm_value(t, g, p, m, depth);
     cJSON_ArrayForEach(v, m) {
-        rc = nm_value(t, g, n, p, v, depth);
+        rc = nm_value(t, g, p, v, depth);
         if (rc)
             return rc;
     }
@@ -814,6 +878,7 @@ static mcred_rc nm_reverse(struct tordf *t, struct graph *g, const char *id, con
     const cJSON *m, *v;
     const char *prop, *vid;
     struct node *target;
+    struct prop *p;
     struct kw k;
     mcred_rc rc;
 
@@ -835,7 +900,9 @@ static mcred_rc nm_reverse(struct tordf *t, struct graph *g, const char *id, con
             if (!rc && vid)
                 rc = get_node(t, g, vid, &target);
             if (!rc && vid)
-                rc = add_ref(t, target, prop, id);
+                rc = get_prop(t, target, prop, false, &p);
+            if (!rc && vid)
+                rc = add_ref(t, p, id);
             if (rc)
                 return rc;
         }
@@ -843,15 +910,19 @@ static mcred_rc nm_reverse(struct tordf *t, struct graph *g, const char *id, con
     return MCRED_OK;
 }
 
-static mcred_rc nm_types(struct tordf *t, struct node *n, const cJSON *types)
+/* The @type member of the object of node n; fresh as for get_prop. */
+static mcred_rc nm_types(struct tordf *t, struct node *n, const cJSON *types, bool fresh)
 {
     const cJSON *v;
     const char *id;
+    struct prop *p = NULL;
     mcred_rc rc;
 
     if (cJSON_IsString(types)) {
         rc = relabel(t, types->valuestring, &id);
-        return rc ? rc : add_ref(t, n, "@type", id);
+        if (!rc)
+            rc = get_prop(t, n, "@type", fresh, &p);
+        return rc ? rc : add_ref(t, p, id);
     }
     if (!cJSON_IsArray(types))
         return bad(t, "a node @type that is not an array of strings");
@@ -859,8 +930,10 @@ static mcred_rc nm_types(struct tordf *t, struct node *n, const cJSON *types)
         if (!cJSON_IsString(v))
             return bad(t, "a node @type that is not an array of strings");
         rc = relabel(t, v->valuestring, &id);
+        if (!rc && !p)
+            rc = get_prop(t, n, "@type", fresh, &p);
         if (!rc)
-            rc = add_ref(t, n, "@type", id);
+            rc = add_ref(t, p, id);
         if (rc)
             return rc;
     }
@@ -879,18 +952,19 @@ static mcred_rc nm_index(struct tordf *t, struct node *n, const cJSON *v)
     return MCRED_OK;
 }
 
-/* One member of a node object, keywords first handled by their own rules. */
+/* One member of a node object, keywords first handled by their own rules;
+ * fresh as for get_prop. */
 static mcred_rc nm_member(struct tordf *t, struct graph *g, struct node *n, const cJSON *m,
-                          int depth)
+                          bool fresh, int depth)
 {
     const char *k = m->string;
     struct graph *sub = NULL;
     mcred_rc rc;
 
     if (k[0] != '@')
-        return nm_property(t, g, n, m, depth);
+        return nm_property(t, g, n, m, fresh, depth);
     if (strcmp(k, "@type") == 0)
-        return nm_types(t, n, m);
+        return nm_types(t, n, m, fresh);
     if (strcmp(k, "@reverse") == 0)
         return nm_reverse(t, g, n->id, m, depth);
     if (strcmp(k, "@index") == 0)
@@ -911,9 +985,10 @@ static mcred_rc nm_node(struct tordf *t, const cJSON *el, const struct kw *k, st
 {
     const cJSON **mem = NULL, *types = k->type, *v;
     const char *label;
-    size_t n = 0;
+    size_t n = 0, seen;
     struct node *node;
     struct item *it;
+    bool fresh = false;
     mcred_rc rc = enter(t, depth);
 
     if (rc)
@@ -942,11 +1017,13 @@ static mcred_rc nm_node(struct tordf *t, const cJSON *el, const struct kw *k, st
         if (rc)
             return rc;
     }
+    seen = g->nnodes;
     rc = get_node(t, g, name, &node);
     if (!rc)
-        rc = sorted_members(t, el, &mem, &n);
+        rc = sorted_members(t, el, &mem, &n, &fresh);
+    fresh = fresh && g->nnodes > seen; /* a new node, and distinct keys */
     for (size_t i = 0; !rc && i < n; i++)
-        rc = nm_member(t, g, node, mem[i], depth);
+        rc = nm_member(t, g, node, mem[i], fresh, depth);
     return rc;
 }
 
@@ -987,9 +1064,13 @@ static mcred_rc nm_elem(struct tordf *t, const cJSON *el, struct graph *g, struc
 
 /* --- well-formedness ------------------------------------------------------- */
 
-/* Bytes of an IRI after its scheme: 1 never allowed (controls, space and
- * <>"{}|^`\, which N-Quads could not carry either), 2 allowed only in some
- * places (checked by iri_syntax_ok). NUL ends the string first. */
+/* Bytes of an IRI after its scheme: IC_BAD never allowed (controls, space
+ * and <>"{}|^`\\, which N-Quads could not carry either); IC_PCT, IC_HASH and
+ * IC_BRACKET allowed only in some places (checked by iri_syntax_ok); IC_C0
+ * allowed, but the N-Quads writer escapes it (the lead byte of a stored
+ * U+0000). NUL ends the string first. */
+enum { IC_BAD = 1, IC_PCT = 2, IC_HASH = 4, IC_BRACKET = 8, IC_C0 = 16 };
+
 static const unsigned char iri_class[256] = {
     [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
     [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
@@ -997,7 +1078,7 @@ static const unsigned char iri_class[256] = {
     [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1,
     [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1, [' '] = 1, ['<'] = 1, ['>'] = 1,
     ['"'] = 1, ['{'] = 1, ['}'] = 1, ['|'] = 1, ['^'] = 1, ['`'] = 1, ['\\'] = 1,
-    ['%'] = 2, ['#'] = 2, ['['] = 2, [']'] = 2,
+    ['%'] = IC_PCT, ['#'] = IC_HASH, ['['] = IC_BRACKET, [']'] = IC_BRACKET, [0xc0] = IC_C0,
 };
 
 static bool is_hex(unsigned char c)
@@ -1005,56 +1086,72 @@ static bool is_hex(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* The RFC 3987 rules for the class-2 bytes: '%' starts a percent-encoding,
- * one '#' starts the fragment, '[' and ']' only in the authority (IP
- * literals). */
-static bool iri_syntax_ok(const unsigned char *s)
+/* The RFC 3987 rules for the bytes in acc (IC_* of s): '%' starts a
+ * percent-encoding, one '#' starts the fragment, '[' and ']' only in the
+ * authority (IP literals). Each rule is one library scan for its byte. */
+static bool iri_syntax_ok(const char *s, unsigned acc)
 {
-    const unsigned char *auth_end = s;
-    bool frag = false;
+    const char *p, *auth_end = s;
 
-    if (s[0] == '/' && s[1] == '/')
-        auth_end = s + 2 + strcspn((const char *)s + 2, "/?#");
-    for (const unsigned char *p = s; *p; p++) {
-        if (*p == '%' && !(is_hex(p[1]) && is_hex(p[2])))
+    if (acc & IC_HASH) {
+        p = strchr(s, '#');
+        if (strchr(p + 1, '#'))
             return false;
-        if (*p == '#' && frag)
+    }
+    for (p = acc & IC_PCT ? strchr(s, '%') : NULL; p; p = strchr(p + 1, '%')) {
+        if (!is_hex((unsigned char)p[1]) || !is_hex((unsigned char)p[2]))
             return false;
-        if (*p == '#')
-            frag = true;
-        if ((*p == '[' || *p == ']') && p >= auth_end)
+    }
+    if (acc & IC_BRACKET) {
+        if (s[0] == '/' && s[1] == '/')
+            auth_end = s + 2 + strcspn(s + 2, "/?#");
+        if (strpbrk(auth_end, "[]"))
             return false;
     }
     return true;
 }
 
-/* What follows the scheme: eight lookups a step without a branch each, the
- * slow check only when a class-2 byte is there. */
-static bool iri_rest_ok(const unsigned char *s)
-{
-    size_t n = strlen((const char *)s), i = 0;
-    unsigned acc = 0;
+enum iri_verdict { IRI_BAD = 0, IRI_OK, IRI_PLAIN };
 
-    for (; i + 8 <= n; i += 8) {
-        acc |= iri_class[s[i]] | iri_class[s[i + 1]] | iri_class[s[i + 2]] |
-               iri_class[s[i + 3]] | iri_class[s[i + 4]] | iri_class[s[i + 5]] |
-               iri_class[s[i + 6]] | iri_class[s[i + 7]];
-    }
-    for (; i < n; i++)
-        acc |= iri_class[s[i]];
-    if (acc & 1)
-        return false;
-    return !(acc & 2) || iri_syntax_ok(s);
+static bool scheme_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '+' || c == '-' || c == '.';
 }
 
-/* A well-formed absolute IRI (JSON-LD 1.1 API §8.1 drops the others): a
- * scheme (RFC 3986 §3.1), ':', no byte that RFC 3987 or an N-Quads IRIREF
- * forbids, percent-encodings complete, at most one fragment. */
-static bool iri_ok(const char *s)
+/* Whether s is a well-formed absolute IRI (JSON-LD 1.1 API §8.1 drops the
+ * others): a scheme (RFC 3986 §3.1), ':', no byte that RFC 3987 or an
+ * N-Quads IRIREF forbids, percent-encodings complete, at most one fragment.
+ * IRI_PLAIN when it is, and the N-Quads writer has nothing to escape in it.
+ * What follows the scheme costs eight table lookups a step without a branch
+ * each, and a library scan per kind of byte with a rule. */
+static enum iri_verdict iri_check(const char *s)
 {
-    const char *colon = strchr(s, ':');
+    const unsigned char *r;
+    const char *p = s;
+    size_t n, i = 0;
+    unsigned acc = 0;
 
-    return colon && mc_iri_is_absolute(s) && iri_rest_ok((const unsigned char *)colon + 1);
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return IRI_BAD;
+    for (p++; *p != ':'; p++) {
+        if (!scheme_char(*p))
+            return IRI_BAD;  /* NUL included: no ':' */
+    }
+    r = (const unsigned char *)p + 1;
+    n = strlen((const char *)r);
+    for (; i + 8 <= n; i += 8) {
+        acc |= iri_class[r[i]] | iri_class[r[i + 1]] | iri_class[r[i + 2]] |
+               iri_class[r[i + 3]] | iri_class[r[i + 4]] | iri_class[r[i + 5]] |
+               iri_class[r[i + 6]] | iri_class[r[i + 7]];
+    }
+    for (; i < n; i++)
+        acc |= iri_class[r[i]];
+    if (acc & IC_BAD)
+        return IRI_BAD;
+    if ((acc & (IC_PCT | IC_HASH | IC_BRACKET)) && !iri_syntax_ok((const char *)r, acc))
+        return IRI_BAD;
+    return acc & IC_C0 ? IRI_OK : IRI_PLAIN;
 }
 
 /* BCP 47 well-formedness as JSON-LD processors check it: alphanumeric
@@ -1196,10 +1293,23 @@ static mcred_rc drop(struct tordf *t, const char *what, const char *s)
                       "safe mode: %s '%.200s' would be dropped from the rdf output", what, s);
 }
 
+/* A copy of s[0..n) in the dataset. */
 static mcred_rc intern(struct tordf *t, const char *s, size_t n, const char **out)
 {
     *out = mc_rdf_intern(t->d, s, n);
     return *out ? MCRED_OK : nomem(t);
+}
+
+/* s for a term of the dataset, s being stable (a string of the expanded
+ * document, a static one, or one already in the dataset): s itself when the
+ * dataset borrows (d->borrow), else a copy. */
+static mcred_rc ref(struct tordf *t, const char *s, const char **out)
+{
+    if (t->d->borrow) {
+        *out = s;
+        return MCRED_OK;
+    }
+    return intern(t, s, strlen(s), out);
 }
 
 static mcred_rc add_quad(struct tordf *t, const struct mc_rdf_term *s,
@@ -1221,23 +1331,37 @@ static mcred_rc add_quad(struct tordf *t, const struct mc_rdf_term *s,
     return rc ? nomem(t) : MCRED_OK;
 }
 
+/* The term for one of the static IRIs above. */
 static void iri_term(struct mc_rdf_term *term, const char *iri)
 {
     memset(term, 0, sizeof(*term));
     term->kind = MC_RDF_IRI;
+    term->flags = MC_RDF_PLAIN;
     term->value = iri;
 }
 
-/* The term for a node id: blank node or IRI, interned. */
-static mcred_rc id_term(struct tordf *t, const char *id, struct mc_rdf_term *term)
+/* The term for a node id (blank node or IRI, interned) in *term, or
+ * *ok = false when id is an IRI that is not well-formed (what names the
+ * position for drop). */
+static mcred_rc id_term(struct tordf *t, const char *id, const char *what,
+                        struct mc_rdf_term *term, bool *ok)
 {
+    enum iri_verdict v = IRI_OK;
+
     memset(term, 0, sizeof(*term));
+    *ok = false;
     if (is_bnode(id)) {
         term->kind = MC_RDF_BLANK;
+        *ok = true;
         return intern(t, id + 2, strlen(id + 2), &term->value);
     }
+    v = iri_check(id);
+    if (v == IRI_BAD)
+        return drop(t, what, id);
     term->kind = MC_RDF_IRI;
-    return intern(t, id, strlen(id), &term->value);
+    term->flags = v == IRI_PLAIN ? MC_RDF_PLAIN : 0;
+    *ok = true;
+    return ref(t, id, &term->value); /* IRIs come from the document */
 }
 
 static mcred_rc fresh_bnode(struct tordf *t, struct mc_rdf_term *term)
@@ -1250,33 +1374,57 @@ static mcred_rc fresh_bnode(struct tordf *t, struct mc_rdf_term *term)
     return intern(t, label, n, &term->value);
 }
 
-static mcred_rc literal_term(struct tordf *t, const char *lex, size_t n, const char *dt,
-                             struct mc_rdf_term *term)
+/* The static copy of dt when it is one of the datatypes toRdf writes by
+ * default (pointer equality first: those usually come from here), else NULL. */
+static const char *known_datatype(const char *dt)
 {
     static const char *const known[] = { xsd_integer, xsd_double, xsd_boolean, rdf_json,
-                                         rdf_langstring };
+                                         rdf_langstring, xsd_string };
+    const size_t nx = sizeof(XSD_NS) - 1, nr = sizeof(RDF_NS) - 1;
+    size_t i;
+
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (dt == known[i])
+            return dt;
+    }
+    if (strncmp(dt, XSD_NS, nx) == 0) {
+        for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+            if (strncmp(known[i], XSD_NS, nx) == 0 && strcmp(dt + nx, known[i] + nx) == 0)
+                return known[i];
+        }
+    } else if (strncmp(dt, RDF_NS, nr) == 0) {
+        if (strcmp(dt + nr, rdf_json + nr) == 0)
+            return rdf_json;
+        if (strcmp(dt + nr, rdf_langstring + nr) == 0)
+            return rdf_langstring;
+    }
+    return NULL;
+}
+
+/* A literal term: lexical form lex, datatype dt (NULL: xsd:string), both
+ * stable (see ref); flags are the MC_RDF_PLAIN hints known for them. */
+static mcred_rc literal_term(struct tordf *t, const char *lex, const char *dt, unsigned flags,
+                             struct mc_rdf_term *term)
+{
+    const char *known;
     mcred_rc rc;
 
     memset(term, 0, sizeof(*term));
     term->kind = MC_RDF_LITERAL;
-    rc = intern(t, lex, n, &term->value);
+    term->flags = flags & MC_RDF_PLAIN;
+    rc = ref(t, lex, &term->value);
     if (rc || !dt)
         return rc;
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-        if (dt == known[i]) {
-            term->datatype = dt; /* a default: static */
-            return MCRED_OK;
-        }
-    }
-    if (strcmp(dt, xsd_string) == 0)
+    known = known_datatype(dt);
+    if (known == xsd_string)
         return MCRED_OK;
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-        if (strcmp(dt, known[i]) == 0) {
-            term->datatype = known[i];
-            return MCRED_OK;
-        }
+    if (known) {
+        term->datatype = known; /* a default: static */
+        term->flags |= MC_RDF_PLAIN_DT;
+        return MCRED_OK;
     }
-    return intern(t, dt, strlen(dt), &term->datatype);
+    term->flags |= flags & MC_RDF_PLAIN_DT;
+    return ref(t, dt, &term->datatype);
 }
 
 static mcred_rc obj_to_rdf(struct tordf *t, const struct item *it, const struct mc_rdf_term *g,
@@ -1316,8 +1464,8 @@ static mcred_rc list_to_rdf(struct tordf *t, const struct items *l, const struct
     return rc;
 }
 
-/* s with ASCII letters lowercased, in the arena; the i18n namespace or any
- * other prefix first when given. */
+/* s with ASCII letters lowercased, in the dataset; the i18n namespace or
+ * any other prefix first when given. */
 static mcred_rc lower_dup(struct tordf *t, const char *prefix, const char *s, const char **out)
 {
     size_t np = prefix ? strlen(prefix) : 0, n = strlen(s);
@@ -1329,8 +1477,7 @@ static mcred_rc lower_dup(struct tordf *t, const char *prefix, const char *s, co
         memcpy(r, prefix, np);
     for (size_t i = 0; i <= n; i++)
         r[np + i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-    *out = r;
-    return MCRED_OK;
+    return intern(t, r, np + n, out);
 }
 
 /* rdfDirection compound-literal (§8.2 step 13.3): a blank node carrying
@@ -1345,20 +1492,20 @@ static mcred_rc compound_literal(struct tordf *t, const char *lex, const char *l
 
     iri_term(&p, rdf_value);
     if (!rc)
-        rc = literal_term(t, lex, strlen(lex), NULL, &o);
+        rc = literal_term(t, lex, NULL, 0, &o);
     if (!rc)
         rc = add_quad(t, out, &p, &o, g);
     if (!rc && lang) {
         iri_term(&p, rdf_language);
         rc = lower_dup(t, NULL, lang, &low);
         if (!rc)
-            rc = literal_term(t, low, strlen(low), NULL, &o);
+            rc = literal_term(t, low, NULL, 0, &o);
         if (!rc)
             rc = add_quad(t, out, &p, &o, g);
     }
     iri_term(&p, rdf_direction);
     if (!rc)
-        rc = literal_term(t, dir, strlen(dir), NULL, &o);
+        rc = literal_term(t, dir, NULL, 0, &o);
     if (!rc)
         rc = add_quad(t, out, &p, &o, g);
     return rc;
@@ -1398,11 +1545,13 @@ static mcred_rc lexical(struct tordf *t, const cJSON *x, const char *type, const
 
     mc_buf_reset(&t->lex);
     t->lex_str = NULL;
+    t->lex_plain = false;
     if (type && strcmp(type, "@json") == 0) {
         *dt = rdf_json;
         rc = mc_jcs_canon(x, &t->lex, t->err);
         return rc == MCRED_ERR_NOMEM ? nomem(t) : rc;
     }
+    t->lex_plain = true; /* "true", "false" and numbers below */
     if (cJSON_IsBool(x)) {
         *dt = type ? type : xsd_boolean;
         return lex_put(t, cJSON_IsTrue(x) ? "true" : "false");
@@ -1425,6 +1574,7 @@ static mcred_rc lexical(struct tordf *t, const cJSON *x, const char *type, const
     if (!cJSON_IsString(x))
         return bad(t, "a @value that is not a string, number or boolean");
     *dt = type;
+    t->lex_plain = false;
     if (type && strcmp(type, xsd_double) == 0 && json_number_text(x->valuestring)) {
         /* jsonld.js and pyld write numeric xsd:double strings canonically too */
         double d = 0;
@@ -1432,6 +1582,7 @@ static mcred_rc lexical(struct tordf *t, const cJSON *x, const char *type, const
         rc = parse_double(t, x->valuestring, &d);
         if (rc == MCRED_OK) {
             fmt_double(d, num);
+            t->lex_plain = true;
             return lex_put(t, num);
         }
         if (rc != MCRED_ERR_INTERNAL)
@@ -1466,23 +1617,32 @@ static mcred_rc value_to_rdf(struct tordf *t, const struct item *it,
                              const struct mc_rdf_term *g, struct mc_rdf_term *out, bool *ok)
 {
     const char *type = it->type, *lang = it->lang, *dir = it->dir, *dt = NULL, *lex;
-    size_t len;
+    enum iri_verdict dtv = IRI_PLAIN;
+    unsigned flags;
     mcred_rc rc;
 
     *ok = false;
-    if (type && strcmp(type, "@json") != 0 && !iri_ok(type))
-        return drop(t, "malformed datatype iri", type);
+    if (type && strcmp(type, "@json") != 0) {
+        dtv = iri_check(type);
+        if (dtv == IRI_BAD)
+            return drop(t, "malformed datatype iri", type);
+    }
     if (lang && !lang_ok(lang))
         return drop(t, "malformed language tag", lang);
     rc = lexical(t, it->value, type, &dt);
     if (rc)
         return rc;
-    lex = t->lex_str ? t->lex_str : t->lex.ptr ? t->lex.ptr : "";
-    len = t->lex_str ? strlen(lex) : t->lex.len;
+    lex = t->lex_str; /* a string of the document, else one we wrote: copied */
+    if (!lex)
+        rc = intern(t, t->lex.ptr ? t->lex.ptr : "", t->lex.len, &lex);
+    if (rc)
+        return rc;
     if (dir && t->o->rdf_direction == 1) {
         lang = NULL;
         rc = i18n_datatype(t, it->lang, dir, &dt);
-        if (!rc && !iri_ok(dt))
+        if (!rc)
+            dtv = iri_check(dt);
+        if (!rc && dtv == IRI_BAD)
             return drop(t, "malformed @direction", dir);
     } else if (dir && t->o->rdf_direction == 2) {
         rc = compound_literal(t, lex, lang, dir, g, out);
@@ -1494,9 +1654,11 @@ static mcred_rc value_to_rdf(struct tordf *t, const struct item *it,
     }
     if (rc)
         return rc;
-    rc = literal_term(t, lex, len, lang ? NULL : dt, out);
+    flags = (t->lex_plain && !t->lex_str ? MC_RDF_PLAIN : 0) |
+            (dtv == IRI_PLAIN ? MC_RDF_PLAIN_DT : 0);
+    rc = literal_term(t, lex, lang ? NULL : dt, flags, out);
     if (!rc && lang)
-        rc = intern(t, lang, strlen(lang), &out->lang);
+        rc = ref(t, lang, &out->lang);
     *ok = !rc;
     return rc;
 }
@@ -1513,10 +1675,7 @@ static mcred_rc obj_to_rdf(struct tordf *t, const struct item *it, const struct 
         *ok = true;
         return list_to_rdf(t, &it->list, g, out);
     }
-    if (!is_bnode(it->id) && !iri_ok(it->id))
-        return drop(t, "relative or malformed object iri", it->id);
-    *ok = true;
-    return id_term(t, it->id, out);
+    return id_term(t, it->id, "relative or malformed object iri", out, ok);
 }
 
 static int prop_cmp(const void *a, const void *b)
@@ -1545,17 +1704,14 @@ static int graph_cmp(const void *a, const void *b)
 static mcred_rc pred_term(struct tordf *t, const char *name, struct mc_rdf_term *term, bool *ok)
 {
     *ok = false;
-    if (strcmp(name, "@type") == 0) {
+    if (name[0] == '@' && strcmp(name, "@type") == 0) {
         iri_term(term, rdf_type);
         *ok = true;
         return MCRED_OK;
     }
     if (is_bnode(name) && !t->o->produce_generalized_rdf)
         return drop(t, "blank node predicate", name);
-    if (!is_bnode(name) && !iri_ok(name))
-        return drop(t, "relative or malformed predicate iri", name);
-    *ok = true;
-    return id_term(t, name, term);
+    return id_term(t, name, "relative or malformed predicate iri", term, ok);
 }
 
 static mcred_rc emit_prop(struct tordf *t, const struct mc_rdf_term *s, const struct prop *p,
@@ -1587,7 +1743,7 @@ static mcred_rc emit_node(struct tordf *t, const struct node *n, const struct mc
     const struct prop **props, *p;
     struct mc_rdf_term subj;
     size_t k = 0;
-    bool any = false;
+    bool any = false, ok;
     mcred_rc rc;
 
     for (p = n->props; p && !any; p = p->next) {
@@ -1596,10 +1752,8 @@ static mcred_rc emit_node(struct tordf *t, const struct node *n, const struct mc
     }
     if (!any)
         return MCRED_OK;
-    if (!is_bnode(n->id) && !iri_ok(n->id))
-        return drop(t, "relative or malformed subject iri", n->id);
-    rc = id_term(t, n->id, &subj);
-    if (rc)
+    rc = id_term(t, n->id, "relative or malformed subject iri", &subj, &ok);
+    if (rc || !ok)
         return rc;
     props = arena_alloc(&t->arena, n->nprops * sizeof(void *));
     if (!props)
@@ -1618,6 +1772,7 @@ static mcred_rc emit_graph(struct tordf *t, const struct graph *gr)
     const struct node **nodes, *n;
     struct mc_rdf_term g;
     size_t k = 0;
+    bool ok;
     mcred_rc rc = MCRED_OK;
 
     memset(&g, 0, sizeof(g));
@@ -1626,10 +1781,8 @@ static mcred_rc emit_graph(struct tordf *t, const struct graph *gr)
             ;
         if (!n)
             return MCRED_OK; /* nothing in it */
-        if (!is_bnode(gr->name) && !iri_ok(gr->name))
-            return drop(t, "relative or malformed graph name", gr->name);
-        rc = id_term(t, gr->name, &g);
-        if (rc)
+        rc = id_term(t, gr->name, "relative or malformed graph name", &g, &ok);
+        if (rc || !ok)
             return rc;
     }
     if (!gr->nnodes)
@@ -1679,6 +1832,7 @@ mcred_rc mc_jsonld_to_rdf(const cJSON *expanded, const struct mc_jsonld_opts *o,
     t.d = d;
     t.err = err;
     t.max_work = t.o->max_work ? t.o->max_work : TORDF_DEFAULT_WORK;
+    t.seed = mc_rdf_hash_seed();
     t.max_quads = d->max_quads && d->max_quads < MC_RDF_MAX_QUADS ? d->max_quads
                                                                   : MC_RDF_MAX_QUADS;
     mc_buf_init(&t.lex, MC_JSON_MAX_BYTES);
@@ -1690,6 +1844,8 @@ mcred_rc mc_jsonld_to_rdf(const cJSON *expanded, const struct mc_jsonld_opts *o,
                         t.o->rdf_direction);
     if (!rc)
         rc = nm_elem(&t, expanded, &t.dflt, NULL, 0);
+    if (!rc && mc_rdf_reserve(d, t.nitems + 16))
+        rc = nomem(&t);
     if (!rc)
         rc = emit_all(&t);
     if (rc)

@@ -444,8 +444,8 @@ static mcred_rc read_header(struct mc_rows *rs, struct mc_err *err)
 {
     struct mc_err e = { MCRED_OK, "" };
     char *f[MAX_HEADER_COLUMNS];
-    struct rec r;
-    size_t k;
+    struct rec r = { NULL, 0, 1 };
+    size_t k = 0;
     mcred_rc rc;
 
     rc = next_record(rs, &r, &e);
@@ -536,13 +536,49 @@ static mcred_rc json_members(struct mc_rows *rs, const cJSON *doc, struct rec *r
     return MCRED_OK;
 }
 
+/* The offset of the bracket nested deeper than MC_JSON_MAX_DEPTH, or n.
+ * Work-around: mc_json_parse must not see such nesting while its report of it
+ * reads an unset pointer (json.c: located(p, prescan(.., &what), what, ..)
+ * takes `what` before prescan sets it). Lines with few brackets skip the scan. */
+static size_t too_deep(const char *p, size_t n)
+{
+    size_t i, depth = 0, brackets = 0;
+    bool in_str = false;
+
+    for (i = 0; i < n; i++)
+        brackets += p[i] == '[' || p[i] == '{';
+    if (brackets <= MC_JSON_MAX_DEPTH)
+        return n;
+    for (i = 0; i < n; i++) {
+        if (in_str) {
+            if (p[i] == '\\')
+                i++;
+            else if (p[i] == '"')
+                in_str = false;
+        } else if (p[i] == '"') {
+            in_str = true;
+        } else if ((p[i] == '[' || p[i] == '{') && ++depth > MC_JSON_MAX_DEPTH) {
+            return i;
+        } else if ((p[i] == ']' || p[i] == '}') && depth) {
+            depth--;
+        }
+    }
+    return n;
+}
+
 static mcred_rc jsonl_row(struct mc_rows *rs, struct rec *r, struct mc_err *e)
 {
     struct mc_err je = { MCRED_OK, "" };
     cJSON *doc = NULL;
-    bool own = mc_json_arena_begin();
+    size_t deep = too_deep(r->p, r->n);
+    bool own;
     mcred_rc rc;
 
+    if (deep < r->n)
+        return mc_err_set(e, MCRED_ERR_INVALID,
+                          "JSON nesting deeper than %d levels (column %zu)", MC_JSON_MAX_DEPTH,
+                          deep + 1);
+    own = mc_json_arena_begin();
     rc = mc_json_parse(r->p, r->n, MC_ROWS_MAX_RECORD, &doc, &je);
     if (rc == MCRED_ERR_NOMEM)
         rc = mc_err_set(e, rc, "%s", je.msg);

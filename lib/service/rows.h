@@ -48,6 +48,7 @@ struct mc_row {
     const char *evidence_url;  /* an absolute URI */
 };
 
+/* A reader is used by one thread at a time; distinct readers are independent. */
 struct mc_rows;   /* opaque reader state */
 
 /* Start reading input in format f from r (copied; r->ud must outlive *out).

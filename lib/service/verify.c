@@ -232,6 +232,26 @@ static mcred_rc fetched_list(void *ud, const char *url, cJSON **out, struct mc_e
     return MCRED_OK;
 }
 
+/* The caller's source first (e.g. the issuer's own store), then the fetcher
+ * for lists it does not hold. */
+struct chained_source {
+    const struct mc_status_source *first;
+    struct mc_status_source fetched;
+    bool have_fetcher;
+};
+
+static mcred_rc chained_list(void *ud, const char *url, cJSON **out, struct mc_err *err)
+{
+    struct chained_source *c = ud;
+    mcred_rc rc = c->first->get(c->first->ud, url, out, err);
+
+    if (rc == MCRED_ERR_NOTFOUND && c->have_fetcher) {
+        mc_err_clear(err);
+        rc = c->fetched.get(c->fetched.ud, url, out, err);
+    }
+    return rc;
+}
+
 /* Status: every credentialStatus entry checked against its list; revoked or
  * suspended fail, anything unreadable is unknown (fails closed). */
 static void check_status(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o,
@@ -239,8 +259,9 @@ static void check_status(struct mc_verdict *v, const cJSON *doc, const struct mc
 {
     const cJSON *cs = mc_json_get(doc, "credentialStatus");
     struct fetched_source fs = { o, issuer_id(doc) };
-    struct mc_status_source fetched = { fetched_list, &fs };
-    struct mc_status_opts so = { o->now, o->status ? o->status : &fetched, 0 };
+    struct chained_source chain = { o->status, { fetched_list, &fs }, o->fetcher != NULL };
+    struct mc_status_source chained = { chained_list, &chain };
+    struct mc_status_opts so = { o->now, o->status ? &chained : &chain.fetched, 0 };
     struct mc_status_result res[MC_STATUS_MAX_ENTRIES];
     struct mc_err err;
     size_t n = 0, i;

@@ -57,9 +57,10 @@ struct mc_verify_opts {
     const struct mc_fetcher *fetcher;         /* did:web, status lists; may be NULL */
     struct mc_ctxstore *contexts;             /* pinned contexts (RDF suites); may be NULL */
     struct mc_jsonld_cache *cache;            /* processed contexts of `contexts`; may be NULL */
-    /* Where status list credentials come from: NULL uses the fetcher (and
-     * verifies each list's proof and issuer); the issuing service passes one
-     * that reads its own lists from the store. Neither: status is unknown. */
+    /* Where status list credentials come from first (the issuing service
+     * passes one reading its own lists from the store); for lists it does not
+     * have (NOTFOUND), and when NULL, the fetcher, which verifies each list's
+     * proof and that its issuer is the credential's. Neither: unknown. */
     const struct mc_status_source *status;
     const char *challenge;                    /* expected, for presentations */
     const char *domain;

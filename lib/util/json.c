@@ -70,11 +70,15 @@ static void *arena_alloc(size_t n)
     return p;
 }
 
+static _Thread_local bool alloc_failed;   /* cJSON says NULL for NOMEM and syntax alike */
+
 static void *hook_malloc(size_t n)
 {
-    if (arena.active)
-        return arena_alloc(n);
-    return mc_malloc(n);
+    void *p = arena.active ? arena_alloc(n) : mc_malloc(n);
+
+    if (!p)
+        alloc_failed = true;
+    return p;
 }
 
 static void hook_free(void *p)
@@ -286,18 +290,26 @@ mcred_rc mc_json_parse(const char *p, size_t n, size_t max_bytes, cJSON **out,
      * "\u0000" (memmem is vectorised), or when the parse failed (to say why);
      * the depth of a good parse is checked on the tree. cJSON's own nesting
      * limit (1000) keeps its recursion bounded meanwhile. */
-    if (memmem(p, n, "\\u0000", 6) && prescan(p, n, &what) < n)
-        return located(p, prescan(p, n, &what), what, err);
+    if (memmem(p, n, "\\u0000", 6)) {
+        off = prescan(p, n, &what);
+        if (off < n)
+            return located(p, off, what, err);
+    }
+    alloc_failed = false;
     v = cJSON_ParseWithLengthOpts(p, n, &end, false);
+    if (!v && alloc_failed)
+        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory parsing JSON");
     if (v && tree_depth(v, 0) > MC_JSON_MAX_DEPTH) {
         cJSON_Delete(v);
-        return located(p, prescan(p, n, &what), what, err);
+        off = prescan(p, n, &what);   /* sets what: a separate statement (evaluation order) */
+        return located(p, off, what, err);
     }
-    if (!v && prescan(p, n, &what) < n)
-        return located(p, prescan(p, n, &what), what, err);
     if (!v) {
-        /* cJSON reports NOMEM and syntax errors alike; a retry-free guess:
-         * an error pointer inside the input is a syntax error. */
+        off = prescan(p, n, &what);
+        if (off < n)
+            return located(p, off, what, err);
+    }
+    if (!v) {
         off = end && end >= p && end <= p + n ? (size_t)(end - p) : n;
         locate(p, off, &line, &col);
         return mc_err_set(err, MCRED_ERR_INVALID, "malformed JSON at line %zu, column %zu",

@@ -233,6 +233,11 @@ static void test_json(void)
     CHECK_RC(mc_json_parse(deep, depth * 2, 0, &v, &err), MCRED_ERR_LIMIT, "10,000-deep");
     CHECK(strstr(err.msg, "nesting") != NULL, "deep nesting message: %s", err.msg);
     CHECK_RC(mc_json_parse(deep, depth * 2, 100, &v, &err), MCRED_ERR_LIMIT, "size cap");
+    /* 129 to 1000 levels: cJSON parses them, our depth check must refuse
+     * (regression: the message's argument was read before it was set) */
+    CHECK_RC(mc_json_parse(deep + depth - 200, 400, 0, &v, &err), MCRED_ERR_LIMIT, "200 deep");
+    CHECK(strstr(err.msg, "nesting") != NULL && strstr(err.msg, "column 129") != NULL,
+          "200 deep: %s", err.msg);
     free(deep);
 }
 

@@ -1,0 +1,1260 @@
+/* test_store_contract.c - the store contract suite: one table of cases run
+ * against every backend, SQLite (":memory:" and a temporary file) and
+ * PostgreSQL (the DSN in MCRED_TEST_PG; scripts/with-pg.sh starts a server
+ * and sets it). Without MCRED_TEST_PG the SQLite half still runs, and the
+ * program exits 77 when nothing failed. Names are made unique per run, so a
+ * database may be reused. Also: allocation-failure injection on the SQLite
+ * half, and the schema's own guarantees (WAL, append-only audit) checked
+ * through a second, raw connection.
+ * SPDX-License-Identifier: Apache-2.0 */
+#include "internal.h"
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "store/store.h"
+
+/* --- fixture ------------------------------------------------------------------- */
+
+struct fx {
+    const char *label;        /* "sqlite :memory:" */
+    const char *dsn;
+    bool shared;              /* a second handle sees the same database */
+    bool pg;
+    const char *sqlite_path;  /* the file, for raw checks; NULL otherwise */
+    struct mc_store *st;
+    struct mc_err err;
+    int serial;               /* makes names unique within the run */
+};
+
+static char run_tag[64];      /* unique per run: names in a reused database */
+
+/* A unique name: "<run>-<label>-<what>-<serial>". */
+static void unique_name(struct fx *f, const char *what, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s-%s-%s-%d", run_tag, f->pg ? "pg" : f->shared ? "file" : "mem", what,
+             ++f->serial);
+}
+
+static int64_t new_org(struct fx *f)
+{
+    char name[160];
+    int64_t id = 0;
+
+    unique_name(f, "org", name, sizeof(name));
+    CHECK_RC(mc_store_org_create(f->st, name, &id, &f->err), MCRED_OK, "org_create");
+    return id;
+}
+
+static int64_t new_issuer(struct fx *f, int64_t org)
+{
+    struct mc_issuer is = { 0 };
+
+    is.org_id = org;
+    is.name = "Test University";
+    CHECK_RC(mc_store_issuer_put(f->st, &is, &f->err), MCRED_OK, "issuer_put");
+    return is.id;
+}
+
+static int64_t new_achievement(struct fx *f, int64_t org, const char *uri)
+{
+    struct mc_achievement a = { 0 };
+    char buf[200];
+
+    snprintf(buf, sizeof(buf), "%s", uri);
+    a.org_id = org;
+    a.uri = buf;
+    a.json = "{\"type\":[\"Achievement\"],\"name\":\"Welding 1\"}";
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "achievement_put");
+    return a.id;
+}
+
+static int64_t new_list(struct fx *f, int64_t org, int64_t issuer,
+                        enum mc_status_purpose purpose)
+{
+    struct mc_status_list sl = { 0 };
+    char url[200];
+
+    unique_name(f, "list", url, sizeof(url));
+    sl.org_id = org;
+    sl.issuer_id = issuer;
+    sl.purpose = purpose;
+    sl.url = url;
+    sl.size = MC_STORE_STATUS_MIN_SIZE;
+    CHECK_RC(mc_store_status_list_create(f->st, &sl, &f->err), MCRED_OK, "status_list_create");
+    CHECK(sl.next_index == 0 && sl.updated > 0, "a new list starts at 0 (%s)", f->label);
+    return sl.id;
+}
+
+/* A credential row for org/issuer/achievement with id and idem_key in bufs. */
+static void cred_init(struct mc_credential *c, int64_t org, int64_t issuer, int64_t ach,
+                      char *id, char *idem)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = id;
+    c->org_id = org;
+    c->issuer_id = issuer;
+    c->achievement_id = ach;
+    c->idem_key = idem;
+    c->recipient = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+    c->state = MC_CRED_ACTIVE;
+    c->issued = 1700000000;
+    c->doc = "{\"type\":[\"VerifiableCredential\",\"OpenBadgeCredential\"]}";
+}
+
+/* --- cases --------------------------------------------------------------------- */
+
+static void t_open(struct fx *f)
+{
+    struct mc_store *again = NULL;
+    int version = 0;
+
+    CHECK(strcmp(mc_store_ops(f->st)->name, f->pg ? "postgres" : "sqlite") == 0,
+          "backend chosen by dsn (%s)", f->label);
+    CHECK(mc_store_ops(f->st)->version >= 1, "ops version");
+    CHECK_RC(mc_store_migrate(f->st, &version, &f->err), MCRED_OK, "migrate again");
+    CHECK(version == 1, "schema version 1 (%s): %d", f->label, version);
+    if (!f->shared)
+        return;
+    /* a second opener finds the schema in place and migrates nothing */
+    CHECK_RC(mc_store_open(&again, f->dsn, &f->err), MCRED_OK, "second open");
+    CHECK_RC(mc_store_migrate(again, &version, &f->err), MCRED_OK, "migrate from second");
+    CHECK(version == 1, "second handle sees version 1");
+    mc_store_close(again);
+}
+
+static void t_orgs(struct fx *f)
+{
+    struct mc_org o;
+    char name[160];
+    int64_t id = 0, id2 = 0;
+
+    unique_name(f, "org", name, sizeof(name));
+    CHECK_RC(mc_store_org_create(f->st, name, &id, &f->err), MCRED_OK, "org_create");
+    CHECK(id > 0, "org id");
+    CHECK_RC(mc_store_org_create(f->st, name, &id2, &f->err), MCRED_ERR_CONFLICT,
+             "same name again");
+    CHECK(id2 == 0 && strstr(f->err.msg, name), "conflict names the org: %s", f->err.msg);
+    CHECK_RC(mc_store_org_get(f->st, id, &o, &f->err), MCRED_OK, "org_get");
+    CHECK(o.id == id && o.created > 0, "org row");
+    CHECK_STR_EQ(o.name, name, "org name round trip");
+    mc_org_release(&o);
+    CHECK_RC(mc_store_org_find(f->st, name, &o, &f->err), MCRED_OK, "org_find");
+    CHECK(o.id == id, "found by name");
+    mc_org_release(&o);
+    CHECK_RC(mc_store_org_get(f->st, id + 1000000, &o, &f->err), MCRED_ERR_NOTFOUND,
+             "missing org");
+    CHECK(o.name == NULL && o.id == 0, "row zeroed on NOTFOUND");
+    CHECK_RC(mc_store_org_find(f->st, "no such org at all", &o, &f->err), MCRED_ERR_NOTFOUND,
+             "missing org name");
+}
+
+static void t_users(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), u1 = 0, u2 = 0, u3 = 0;
+    struct mc_store_list l;
+    struct mc_user u;
+    const struct mc_user *rows;
+    char hash[160];
+
+    CHECK_RC(mc_store_user_add(f->st, org, "ada@example.org", MC_ROLE_ADMIN, &u1, &f->err),
+             MCRED_OK, "user_add");
+    CHECK_RC(mc_store_user_add(f->st, org, "bob@example.org", MC_ROLE_RECRUITER, &u2, &f->err),
+             MCRED_OK, "user_add 2");
+    CHECK_RC(mc_store_user_add(f->st, org, "ada@example.org", MC_ROLE_ISSUER, &u3, &f->err),
+             MCRED_ERR_CONFLICT, "same e-mail in the org");
+    CHECK_RC(mc_store_user_add(f->st, other, "ada@example.org", MC_ROLE_ISSUER, &u3, &f->err),
+             MCRED_OK, "same e-mail in another org");
+    CHECK_RC(mc_store_user_add(f->st, org, "x@example.org", (enum mc_role)42, &u3, &f->err),
+             MCRED_ERR_INVALID, "unknown role");
+    CHECK_RC(mc_store_user_list(f->st, org, &l, &f->err), MCRED_OK, "user_list");
+    rows = l.rows;
+    CHECK(l.n == 2 && rows[0].id == u1 && rows[1].id == u2, "two users, oldest first");
+    CHECK(l.n == 2 && rows[1].role == MC_ROLE_RECRUITER && rows[1].org_id == org, "user row");
+    mc_store_list_clear(&l);
+    CHECK(l.rows == NULL && l.n == 0, "list cleared");
+
+    unique_name(f, "tokenhash", hash, sizeof(hash));
+    CHECK_RC(mc_store_token_add(f->st, org, u2, hash, &f->err), MCRED_OK, "token_add");
+    CHECK_RC(mc_store_token_add(f->st, org, u1, hash, &f->err), MCRED_ERR_CONFLICT,
+             "token hash taken");
+    CHECK_RC(mc_store_token_find(f->st, hash, &u, &f->err), MCRED_OK, "token_find");
+    CHECK(u.id == u2 && u.org_id == org && u.role == MC_ROLE_RECRUITER, "token's user");
+    CHECK_STR_EQ(u.email, "bob@example.org", "token user e-mail");
+    mc_user_release(&u);
+    CHECK_RC(mc_store_token_find(f->st, "nope", &u, &f->err), MCRED_ERR_NOTFOUND,
+             "unknown token");
+    unique_name(f, "tokenhash", hash, sizeof(hash));
+    CHECK_RC(mc_store_token_add(f->st, other, u2, hash, &f->err), MCRED_ERR_INVALID,
+             "a token for another org's user (composite foreign key)");
+}
+
+static void t_keys(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_issuer is = { 0 }, got;
+    struct mc_issuer_key k1 = { 0 }, k2 = { 0 }, k3 = { 0 }, dup = { 0 };
+    const struct mc_issuer_key *rows;
+    struct mc_store_list l;
+
+    is.org_id = org;
+    is.name = "Guild";
+    is.url = "https://guild.example";
+    is.did = "did:web:guild.example";
+    CHECK_RC(mc_store_issuer_put(f->st, &is, &f->err), MCRED_OK, "issuer insert");
+    CHECK(is.id > 0 && is.created > 0, "issuer id and created set");
+    CHECK_RC(mc_store_issuer_get(f->st, org, is.id, &got, &f->err), MCRED_OK, "issuer_get");
+    CHECK_STR_EQ(got.name, "Guild", "issuer name");
+    CHECK_STR_EQ(got.did, "did:web:guild.example", "issuer did");
+    CHECK(got.email == NULL && got.image == NULL, "NULL fields stay NULL");
+    mc_issuer_release(&got);
+    is.email = "badges@guild.example";
+    CHECK_RC(mc_store_issuer_put(f->st, &is, &f->err), MCRED_OK, "issuer update");
+    CHECK_RC(mc_store_issuer_get(f->st, org, is.id, &got, &f->err), MCRED_OK, "issuer_get 2");
+    CHECK_STR_EQ(got.email, "badges@guild.example", "updated e-mail");
+    CHECK(got.created == is.created, "created kept");
+    mc_issuer_release(&got);
+    CHECK_RC(mc_store_issuer_get(f->st, other, is.id, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "issuer of another org");
+    is.org_id = other;
+    CHECK_RC(mc_store_issuer_put(f->st, &is, &f->err), MCRED_ERR_NOTFOUND,
+             "update in another org");
+    is.org_id = org;
+
+    k1.org_id = k2.org_id = k3.org_id = dup.org_id = org;
+    k1.issuer_id = k2.issuer_id = k3.issuer_id = dup.issuer_id = is.id;
+    k1.vm_id = "did:web:guild.example#key-1";
+    k2.vm_id = "did:web:guild.example#key-2";
+    k3.vm_id = "did:web:guild.example#key-0";
+    dup.vm_id = k1.vm_id;
+    k1.public_multibase = k2.public_multibase = k3.public_multibase = dup.public_multibase =
+        "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+    k1.key_file = "{\"sealed\":\"...\"}";
+    k1.created = 1000;
+    k2.created = 2000;
+    k3.created = 500;
+    CHECK_RC(mc_store_key_add(f->st, &k1, &f->err), MCRED_OK, "key_add 1");
+    CHECK_RC(mc_store_key_add(f->st, &k2, &f->err), MCRED_OK, "key_add 2");
+    CHECK_RC(mc_store_key_add(f->st, &dup, &f->err), MCRED_ERR_CONFLICT, "same vm_id");
+    CHECK_RC(mc_store_key_retire(f->st, org, k1.id, 1500, &f->err), MCRED_OK, "retire key 1");
+    CHECK_RC(mc_store_key_retire(f->st, org, k1.id, 1600, &f->err), MCRED_ERR_CONFLICT,
+             "retire twice");
+    CHECK_RC(mc_store_key_retire(f->st, other, k2.id, 1600, &f->err), MCRED_ERR_NOTFOUND,
+             "retire another org's key");
+    CHECK_RC(mc_store_key_retire(f->st, org, k2.id + 1000000, 1600, &f->err),
+             MCRED_ERR_NOTFOUND, "retire a missing key");
+    CHECK_RC(mc_store_key_add(f->st, &k3, &f->err), MCRED_OK, "key_add older");
+    CHECK_RC(mc_store_key_list(f->st, org, is.id, &l, &f->err), MCRED_OK, "key_list");
+    rows = l.rows;
+    CHECK(l.n == 3, "three keys: %zu", l.n);
+    if (l.n == 3) {
+        CHECK(rows[0].id == k3.id && rows[1].id == k1.id && rows[2].id == k2.id,
+              "oldest first by created");
+        CHECK(rows[1].retired == 1500 && rows[2].retired == 0 && rows[0].retired == 0,
+              "retirement kept from the first retire");
+        CHECK_STR_EQ(rows[1].key_file, "{\"sealed\":\"...\"}", "key file round trip");
+        CHECK(rows[0].key_file == NULL, "verify-only key has no key file");
+        CHECK_STR_EQ(rows[2].vm_id, k2.vm_id, "vm_id round trip");
+    }
+    mc_store_list_clear(&l);
+    k3.org_id = other;
+    k3.vm_id = "did:web:other.example#key-1";
+    CHECK_RC(mc_store_key_add(f->st, &k3, &f->err), MCRED_ERR_INVALID,
+             "key for another org's issuer");
+}
+
+static void t_achievements(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_achievement a = { 0 }, b = { 0 }, got;
+    const struct mc_achievement *rows;
+    struct mc_store_list l;
+
+    a.org_id = b.org_id = org;
+    a.uri = b.uri = "https://example.org/achievements/weld";
+    a.json = "{\"v\":1}";
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "put v1");
+    b.json = "{\"v\":2}";
+    CHECK_RC(mc_store_achievement_put(f->st, &b, &f->err), MCRED_OK, "put v2");
+    CHECK(a.version == 1 && b.version == 2 && a.id != b.id, "versions 1 and 2");
+    CHECK_RC(mc_store_achievement_get(f->st, org, 0, a.uri, &got, &f->err), MCRED_OK,
+             "get latest");
+    CHECK(got.version == 2 && got.id == b.id, "latest is v2");
+    CHECK_STR_EQ(got.json, "{\"v\":2}", "v2 json");
+    mc_achievement_release(&got);
+    CHECK_RC(mc_store_achievement_get(f->st, org, a.id, NULL, &got, &f->err), MCRED_OK,
+             "get v1 by id");
+    CHECK(got.version == 1, "v1 by id");
+    CHECK_STR_EQ(got.json, "{\"v\":1}", "v1 json");
+    CHECK_STR_EQ(got.uri, a.uri, "uri round trip");
+    mc_achievement_release(&got);
+    CHECK_RC(mc_store_achievement_get(f->st, other, a.id, NULL, &got, &f->err),
+             MCRED_ERR_NOTFOUND, "another org's achievement");
+    CHECK_RC(mc_store_achievement_get(f->st, org, 0, "https://example.org/none", &got,
+                                      &f->err), MCRED_ERR_NOTFOUND, "unknown uri");
+    a.id = 0;
+    a.uri = "https://example.org/achievements/anvil";
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "second uri");
+    CHECK(a.version == 1, "a new uri starts at 1");
+    a.org_id = other;
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "same uri, other org");
+    CHECK(a.version == 1, "versions count per org");
+    CHECK_RC(mc_store_achievement_list(f->st, org, &l, &f->err), MCRED_OK, "list");
+    rows = l.rows;
+    CHECK(l.n == 2, "latest version of each uri: %zu", l.n);
+    if (l.n == 2) {
+        CHECK_STR_EQ(rows[0].uri, "https://example.org/achievements/anvil", "ordered by uri");
+        CHECK(rows[1].version == 2, "weld at v2");
+    }
+    mc_store_list_clear(&l);
+}
+
+static void t_learners(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_learner a = { 0 }, b = { 0 }, c = { 0 }, got;
+    struct mc_store_list l;
+
+    a.org_id = b.org_id = c.org_id = org;
+    a.name = "Ada";
+    a.email = "ada@example.org";
+    a.did = "did:key:z6MkAda";
+    CHECK_RC(mc_store_learner_put(f->st, &a, &f->err), MCRED_OK, "learner insert");
+    b.name = "Ada again";
+    b.email = "ada@example.org";
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_ERR_CONFLICT, "same e-mail");
+    b.email = "ada2@example.org";
+    b.did = "did:key:z6MkAda";
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_ERR_CONFLICT, "same did");
+    b.did = NULL;
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_OK, "no did");
+    c.name = "Anonymous";
+    CHECK_RC(mc_store_learner_put(f->st, &c, &f->err), MCRED_OK, "no e-mail, no did");
+    c.id = 0;
+    CHECK_RC(mc_store_learner_put(f->st, &c, &f->err), MCRED_OK, "NULLs are not duplicates");
+    CHECK_RC(mc_store_learner_get(f->st, org, 0, "ada@example.org", &got, &f->err), MCRED_OK,
+             "by e-mail");
+    CHECK(got.id == a.id, "found Ada by e-mail");
+    mc_learner_release(&got);
+    CHECK_RC(mc_store_learner_get(f->st, org, 0, "did:key:z6MkAda", &got, &f->err), MCRED_OK,
+             "by did");
+    CHECK(got.id == a.id && got.created == a.created, "found Ada by did");
+    CHECK_STR_EQ(got.name, "Ada", "name round trip");
+    mc_learner_release(&got);
+    CHECK_RC(mc_store_learner_get(f->st, org, b.id, NULL, &got, &f->err), MCRED_OK, "by id");
+    CHECK(got.did == NULL, "NULL did");
+    mc_learner_release(&got);
+    CHECK_RC(mc_store_learner_get(f->st, other, 0, "ada@example.org", &got, &f->err),
+             MCRED_ERR_NOTFOUND, "e-mail in another org");
+    CHECK_RC(mc_store_learner_get(f->st, org, 0, "nobody@example.org", &got, &f->err),
+             MCRED_ERR_NOTFOUND, "unknown e-mail");
+    b.name = "Bea";
+    b.did = "did:key:z6MkBea";
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_OK, "update");
+    CHECK_RC(mc_store_learner_get(f->st, org, 0, "did:key:z6MkBea", &got, &f->err), MCRED_OK,
+             "by new did");
+    CHECK(got.id == b.id, "updated row");
+    CHECK_STR_EQ(got.name, "Bea", "updated name");
+    mc_learner_release(&got);
+    b.email = "ada@example.org";
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_ERR_CONFLICT,
+             "update to a taken e-mail");
+    b.id += 1000000;
+    CHECK_RC(mc_store_learner_put(f->st, &b, &f->err), MCRED_ERR_NOTFOUND, "update missing");
+    CHECK_RC(mc_store_learner_list(f->st, org, &l, &f->err), MCRED_OK, "learner_list");
+    CHECK(l.n == 4, "four learners: %zu", l.n);
+    mc_store_list_clear(&l);
+}
+
+static void t_status_alloc(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t list = new_list(f, org, issuer, MC_STATUS_PURPOSE_REVOCATION), first = -1, list2;
+    struct mc_status_list sl;
+    const struct mc_status_list *rows;
+    struct mc_store_list l;
+    char url[200] = "";
+    const int64_t size = MC_STORE_STATUS_MIN_SIZE;
+
+    CHECK_RC(mc_store_status_list_current(f->st, org, issuer, MC_STATUS_PURPOSE_REVOCATION,
+                                          &sl, &f->err), MCRED_OK, "current list");
+    CHECK(sl.id == list && sl.size == size && sl.doc == NULL, "the new list is current");
+    mc_status_list_release(&sl);
+    CHECK_RC(mc_store_status_list_current(f->st, org, issuer, MC_STATUS_PURPOSE_SUSPENSION,
+                                          &sl, &f->err), MCRED_ERR_NOTFOUND,
+             "no suspension list yet");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, 1, &first, &f->err), MCRED_OK, "alloc 1");
+    CHECK(first == 0, "first index 0");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, 10, &first, &f->err), MCRED_OK, "alloc 10");
+    CHECK(first == 1, "then 1..10");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, 5, &first, &f->err), MCRED_OK, "alloc 5");
+    CHECK(first == 11, "then 11..15");
+    CHECK_RC(mc_store_status_alloc(f->st, other, list, 1, &first, &f->err), MCRED_ERR_NOTFOUND,
+             "another org's list");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, 0, &first, &f->err), MCRED_ERR_INVALID,
+             "alloc 0");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, size - 16 + 1, &first, &f->err),
+             MCRED_ERR_LIMIT, "one more than is left");
+    CHECK(first == 0, "first zeroed on failure");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, size - 16, &first, &f->err), MCRED_OK,
+             "the rest");
+    CHECK(first == 16, "rest from 16");
+    CHECK_RC(mc_store_status_alloc(f->st, org, list, 1, &first, &f->err), MCRED_ERR_LIMIT,
+             "LIMIT at the end");
+    CHECK(strstr(f->err.msg, "fewer than") != NULL, "LIMIT message: %s", f->err.msg);
+    CHECK_RC(mc_store_status_list_get(f->st, org, list, &sl, &f->err), MCRED_OK, "get list");
+    CHECK(sl.next_index == size, "next_index at the end");
+    mc_status_list_release(&sl);
+    CHECK_RC(mc_store_status_list_current(f->st, org, issuer, MC_STATUS_PURPOSE_REVOCATION,
+                                          &sl, &f->err), MCRED_ERR_NOTFOUND, "full: none current");
+    list2 = new_list(f, org, issuer, MC_STATUS_PURPOSE_REVOCATION);
+    CHECK_RC(mc_store_status_list_current(f->st, org, issuer, MC_STATUS_PURPOSE_REVOCATION,
+                                          &sl, &f->err), MCRED_OK, "current after a new list");
+    CHECK(sl.id == list2, "the new list is current");
+    mc_status_list_release(&sl);
+    CHECK_RC(mc_store_status_list_set_doc(f->st, org, list2, "{\"signed\":true}", 1700000500,
+                                          &f->err), MCRED_OK, "set_doc");
+    CHECK_RC(mc_store_status_list_get(f->st, org, list2, &sl, &f->err), MCRED_OK, "get list2");
+    CHECK(sl.updated == 1700000500 && sl.purpose == MC_STATUS_PURPOSE_REVOCATION, "list row");
+    CHECK_STR_EQ(sl.doc, "{\"signed\":true}", "doc round trip");
+    mc_status_list_release(&sl);
+    CHECK_RC(mc_store_status_list_set_doc(f->st, other, list2, "{}", 0, &f->err),
+             MCRED_ERR_NOTFOUND, "set_doc in another org");
+    CHECK_RC(mc_store_status_list_all(f->st, org, &l, &f->err), MCRED_OK, "status_list_all");
+    rows = l.rows;
+    CHECK(l.n == 2 && rows[0].id == list && rows[1].id == list2, "both lists, oldest first");
+    if (l.n == 2) {
+        CHECK(rows[0].doc == NULL && rows[1].doc != NULL, "documents included");
+        (void)snprintf(url, sizeof(url), "%s", rows[1].url);
+    }
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_status_list_find(f->st, org, url, &sl, &f->err), MCRED_OK, "find by url");
+    CHECK(sl.id == list2, "found list2 by its url");
+    mc_status_list_release(&sl);
+    CHECK_RC(mc_store_status_list_find(f->st, other, url, &sl, &f->err), MCRED_ERR_NOTFOUND,
+             "url in another org");
+    CHECK_RC(mc_store_status_list_all(f->st, other, &l, &f->err), MCRED_OK, "all of other");
+    CHECK(l.n == 0 && l.rows == NULL, "no lists in the other org");
+    mc_store_list_clear(&l);
+    sl.org_id = org;
+    sl.issuer_id = issuer;
+    sl.purpose = MC_STATUS_PURPOSE_MESSAGE;
+    sl.url = "https://example.org/status/x";
+    sl.size = size;
+    CHECK_RC(mc_store_status_list_create(f->st, &sl, &f->err), MCRED_ERR_INVALID,
+             "a purpose the store does not keep");
+    sl.purpose = MC_STATUS_PURPOSE_SUSPENSION;
+    sl.size = size - 1;
+    CHECK_RC(mc_store_status_list_create(f->st, &sl, &f->err), MCRED_ERR_INVALID,
+             "below the spec's minimum size");
+}
+
+/* Alloc-and-put n credentials on one revocation and one suspension list;
+ * ids[i] holds their ids. */
+static void put_status_creds(struct fx *f, int64_t org, int64_t issuer, int64_t ach,
+                             int64_t rev, int64_t sus, char ids[][96], int n)
+{
+    struct mc_credential c;
+    int64_t r0 = 0, s0 = 0;
+    int i;
+
+    CHECK_RC(mc_store_status_alloc(f->st, org, rev, n, &r0, &f->err), MCRED_OK, "alloc rev");
+    CHECK_RC(mc_store_status_alloc(f->st, org, sus, n, &s0, &f->err), MCRED_OK, "alloc sus");
+    for (i = 0; i < n; i++) {
+        unique_name(f, "urn:cred", ids[i], 96);
+        cred_init(&c, org, issuer, ach, ids[i], NULL);
+        c.status_list_rev = rev;
+        c.status_index_rev = r0 + i;
+        c.status_list_sus = sus;
+        c.status_index_sus = s0 + i;
+        CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put status cred");
+    }
+}
+
+static void check_bits(struct fx *f, int64_t org, int64_t list, const int64_t *want, size_t n,
+                       const char *what)
+{
+    int64_t *got = NULL;
+    size_t k = 99, i;
+
+    CHECK_RC(mc_store_status_set_bits(f->st, org, list, &got, &k, &f->err), MCRED_OK, what);
+    CHECK(k == n, "%s: %zu set, want %zu (%s)", what, k, n, f->label);
+    for (i = 0; i < n && i < k; i++)
+        CHECK(got[i] == want[i], "%s: [%zu] = %lld, want %lld", what, i, (long long)got[i],
+              (long long)want[i]);
+    CHECK(n > 0 || got == NULL, "%s: NULL when none", what);
+    mc_free(got);
+}
+
+static void t_status_bits(struct fx *f)
+{
+    int64_t org = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/bits");
+    int64_t rev = new_list(f, org, issuer, MC_STATUS_PURPOSE_REVOCATION);
+    int64_t sus = new_list(f, org, issuer, MC_STATUS_PURPOSE_SUSPENSION);
+    char ids[8][96];
+    static const int64_t want_rev[] = { 1, 6 }, want_sus1[] = { 2, 3, 6 }, want_sus2[] = { 3 };
+    int64_t *none = (int64_t *)1;
+    size_t n = 7;
+
+    check_bits(f, org, rev, NULL, 0, "no bits on a new list");
+    put_status_creds(f, org, issuer, ach, rev, sus, ids, 8);
+    check_bits(f, org, rev, NULL, 0, "all active");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[2], MC_CRED_SUSPENDED, "review", &f->err),
+             MCRED_OK, "suspend 2");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[3], MC_CRED_SUSPENDED, NULL, &f->err),
+             MCRED_OK, "suspend 3");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[6], MC_CRED_SUSPENDED, NULL, &f->err),
+             MCRED_OK, "suspend 6");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[1], MC_CRED_REVOKED, "fraud", &f->err),
+             MCRED_OK, "revoke 1");
+    check_bits(f, org, sus, want_sus1, 3, "suspended indexes");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[6], MC_CRED_REVOKED, "expelled", &f->err),
+             MCRED_OK, "revoke a suspended one");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[2], MC_CRED_ACTIVE, "cleared", &f->err),
+             MCRED_OK, "reinstate 2");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, ids[1], MC_CRED_ACTIVE, NULL, &f->err),
+             MCRED_ERR_CONFLICT, "revocation is final");
+    CHECK(strstr(f->err.msg, "final") != NULL, "final: %s", f->err.msg);
+    check_bits(f, org, rev, want_rev, 2, "revoked indexes");
+    check_bits(f, org, sus, want_sus2, 1, "suspended after changes");
+    CHECK_RC(mc_store_status_set_bits(f->st, org + 1000000, rev, &none, &n, &f->err),
+             MCRED_ERR_NOTFOUND, "bits of a missing list");
+    CHECK(none == NULL && n == 0, "outputs zeroed on NOTFOUND");
+}
+
+static void t_creds(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/creds");
+    int64_t rev = new_list(f, org, issuer, MC_STATUS_PURPOSE_REVOCATION), idx = 0, count = -1;
+    struct mc_learner ln = { 0 };
+    struct mc_credential c, d, got;
+    char id1[96], id2[96], id3[96], idem1[96], idem2[96];
+    char *existing = (char *)"junk";
+
+    ln.org_id = org;
+    ln.name = "Learner";
+    ln.email = "l@example.org";
+    CHECK_RC(mc_store_learner_put(f->st, &ln, &f->err), MCRED_OK, "learner");
+    unique_name(f, "urn:uuid:c", id1, sizeof(id1));
+    unique_name(f, "urn:uuid:c", id2, sizeof(id2));
+    unique_name(f, "urn:uuid:c", id3, sizeof(id3));
+    unique_name(f, "idem", idem1, sizeof(idem1));
+    unique_name(f, "idem", idem2, sizeof(idem2));
+    CHECK_RC(mc_store_status_alloc(f->st, org, rev, 1, &idx, &f->err), MCRED_OK, "alloc");
+    cred_init(&c, org, issuer, ach, id1, idem1);
+    c.learner_id = ln.id;
+    c.reason = "initial";
+    c.status_list_rev = rev;
+    c.status_index_rev = idx;
+    c.valid_until = 1800000000;
+    CHECK_RC(mc_store_cred_put(f->st, &c, &existing, &f->err), MCRED_OK, "cred_put");
+    CHECK(existing == NULL, "existing_id NULL on success");
+    CHECK_RC(mc_store_cred_get(f->st, org, id1, &got, &f->err), MCRED_OK, "cred_get");
+    CHECK_STR_EQ(got.id, id1, "id");
+    CHECK_STR_EQ(got.idem_key, idem1, "idem_key");
+    CHECK_STR_EQ(got.recipient, c.recipient, "recipient");
+    CHECK_STR_EQ(got.reason, "initial", "reason");
+    CHECK_STR_EQ(got.doc, c.doc, "doc");
+    CHECK(got.org_id == org && got.issuer_id == issuer && got.achievement_id == ach &&
+          got.learner_id == ln.id, "references round trip");
+    CHECK(got.state == MC_CRED_ACTIVE && got.issued == c.issued &&
+          got.valid_until == 1800000000, "state and times");
+    CHECK(got.status_list_rev == rev && got.status_index_rev == idx &&
+          got.status_list_sus == 0 && got.status_index_sus == 0, "status refs, none is 0");
+    mc_credential_release(&got);
+    CHECK_RC(mc_store_cred_find_idem(f->st, org, idem1, &got, &f->err), MCRED_OK, "find_idem");
+    CHECK_STR_EQ(got.id, id1, "found by idem_key");
+    mc_credential_release(&got);
+    CHECK_RC(mc_store_cred_find_idem(f->st, other, idem1, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "idem_key is per org");
+    CHECK_RC(mc_store_cred_get(f->st, other, id1, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "another org's credential");
+    CHECK(got.id == NULL, "row zeroed");
+    CHECK_RC(mc_store_cred_get(f->st, org, "urn:uuid:none", &got, &f->err), MCRED_ERR_NOTFOUND,
+             "missing credential");
+
+    /* CONFLICT: the same idempotency key under a new id names the first */
+    cred_init(&d, org, issuer, ach, id2, idem1);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_ERR_CONFLICT,
+             "duplicate idem_key");
+    CHECK_STR_EQ(existing, id1, "existing id of the idem_key");
+    CHECK(strstr(f->err.msg, id1) != NULL, "conflict message names it: %s", f->err.msg);
+    mc_free(existing);
+    /* the same id under a new idempotency key */
+    cred_init(&d, org, issuer, ach, id1, idem2);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_ERR_CONFLICT,
+             "duplicate id");
+    CHECK_STR_EQ(existing, id1, "existing id of the id");
+    mc_free(existing);
+    /* a taken status index */
+    cred_init(&d, org, issuer, ach, id2, idem2);
+    d.status_list_rev = rev;
+    d.status_index_rev = idx;
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_ERR_CONFLICT,
+             "duplicate status index");
+    CHECK_STR_EQ(existing, id1, "holder of the index");
+    mc_free(existing);
+    CHECK_RC(mc_store_cred_put(f->st, &d, NULL, &f->err), MCRED_ERR_CONFLICT,
+             "existing_id may be NULL");
+    /* no idem_key at all: NULLs never conflict */
+    cred_init(&d, org, issuer, ach, id2, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_OK, "no idem_key");
+    cred_init(&d, org, issuer, ach, id3, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_OK, "no idem_key again");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "count");
+    CHECK(count == 3, "three credentials: %lld", (long long)count);
+    CHECK_RC(mc_store_cred_count(f->st, other, &count, &f->err), MCRED_OK, "count other");
+    CHECK(count == 0, "none in the other org");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, "urn:uuid:none", MC_CRED_REVOKED, NULL,
+                                     &f->err), MCRED_ERR_NOTFOUND, "set_state on missing");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, id2, MC_CRED_SUSPENDED, "audit", &f->err),
+             MCRED_OK, "suspend");
+    CHECK_RC(mc_store_cred_get(f->st, org, id2, &got, &f->err), MCRED_OK, "get suspended");
+    CHECK(got.state == MC_CRED_SUSPENDED, "state stored");
+    CHECK_STR_EQ(got.reason, "audit", "reason stored");
+    mc_credential_release(&got);
+    /* references must be of the same organisation */
+    unique_name(f, "urn:uuid:c", id3, sizeof(id3));
+    cred_init(&d, other, issuer, ach, id3, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_ERR_INVALID,
+             "issuer of another org");
+    cred_init(&d, org, issuer, ach + 1000000, id3, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &d, &existing, &f->err), MCRED_ERR_INVALID,
+             "missing achievement");
+    CHECK(existing == NULL, "no existing id for a non-conflict");
+}
+
+static void t_paging(struct fx *f)
+{
+    int64_t org = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/paging");
+    char ids[25][96], seen[25] = { 0 };
+    const struct mc_credential *rows;
+    struct mc_credential c;
+    struct mc_store_list l;
+    size_t off, total = 0, i;
+    int k, prev_issued = 0;
+    bool ordered = true;
+
+    for (k = 0; k < 25; k++) {
+        unique_name(f, "urn:page", ids[k], sizeof(ids[k]));
+        cred_init(&c, org, issuer, ach, ids[k], NULL);
+        c.issued = 1700000000 + (k * 7) % 25;     /* issue times out of insert order */
+        CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put for paging");
+    }
+    for (off = 0; off <= 30; off += 10) {
+        CHECK_RC(mc_store_cred_list(f->st, org, off, 10, &l, &f->err), MCRED_OK, "cred_list");
+        CHECK(l.n == (off < 20 ? 10u : off == 20 ? 5u : 0u), "page at %zu: %zu rows", off, l.n);
+        rows = l.rows;
+        for (i = 0; i < l.n; i++) {
+            if ((int)(rows[i].issued - 1700000000) < prev_issued)
+                ordered = false;
+            prev_issued = (int)(rows[i].issued - 1700000000);
+            for (k = 0; k < 25; k++) {
+                if (strcmp(rows[i].id, ids[k]) == 0)
+                    seen[k]++;
+            }
+            total++;
+        }
+        mc_store_list_clear(&l);
+    }
+    CHECK(total == 25 && ordered, "25 rows in issue order (%s)", f->label);
+    for (k = 0; k < 25; k++)
+        CHECK(seen[k] == 1, "credential %d seen once", k);
+    CHECK_RC(mc_store_cred_list(f->st, org, 0, 0, &l, &f->err), MCRED_ERR_INVALID, "limit 0");
+    CHECK_RC(mc_store_cred_list(f->st, org, 0, MC_STORE_PAGE_MAX + 1, &l, &f->err),
+             MCRED_ERR_LIMIT, "limit above the page maximum");
+}
+
+/* The audit table refuses UPDATE and DELETE from outside the library too. */
+static void raw_audit_change(struct fx *f, int64_t org)
+{
+    static const char *const sql_sqlite[] = {
+        "UPDATE audit SET actor = 'mallory' WHERE org_id = ?1",
+        "DELETE FROM audit WHERE org_id = ?1",
+    };
+    static const char *const sql_pg[] = {
+        "UPDATE audit SET actor = 'mallory' WHERE org_id = $1",
+        "DELETE FROM audit WHERE org_id = $1",
+    };
+    char num[24];
+    const char *vals[1] = { num };
+    int i;
+
+    snprintf(num, sizeof(num), "%lld", (long long)org);
+    if (f->sqlite_path) {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+
+        CHECK(sqlite3_open(f->sqlite_path, &db) == SQLITE_OK, "raw sqlite open");
+        for (i = 0; i < 2; i++) {
+            CHECK(sqlite3_prepare_v2(db, sql_sqlite[i], -1, &stmt, NULL) == SQLITE_OK,
+                  "prepare raw");
+            sqlite3_bind_int64(stmt, 1, org);
+            CHECK(sqlite3_step(stmt) == SQLITE_CONSTRAINT &&
+                  strstr(sqlite3_errmsg(db), "append-only"), "raw %s refused: %s",
+                  i ? "DELETE" : "UPDATE", sqlite3_errmsg(db));
+            sqlite3_finalize(stmt);
+        }
+        sqlite3_close(db);
+    } else if (f->pg) {
+        PGconn *conn = PQconnectdb(f->dsn);
+        PGresult *res;
+
+        CHECK(PQstatus(conn) == CONNECTION_OK, "raw postgres connect");
+        for (i = 0; i < 2; i++) {
+            res = PQexecParams(conn, sql_pg[i], 1, NULL, vals, NULL, NULL, 0);
+            CHECK(PQresultStatus(res) == PGRES_FATAL_ERROR &&
+                  strstr(PQresultErrorMessage(res), "append-only"), "raw %s refused",
+                  i ? "DELETE" : "UPDATE");
+            PQclear(res);
+        }
+        PQfinish(conn);
+    }
+}
+
+static void t_audit(struct fx *f)
+{
+    int64_t org = new_org(f);
+    struct mc_audit a = { 0 };
+    const struct mc_audit *rows;
+    struct mc_store_list l;
+    static char actions[3][16] = { "issue", "revoke", "rotate-key" };
+    int i;
+
+    a.org_id = org;
+    a.actor = "ada@example.org";
+    for (i = 0; i < 3; i++) {
+        a.action = actions[i];
+        a.at = 1700000000 + i;
+        a.subject = i == 1 ? "urn:uuid:x" : NULL;
+        a.detail = i == 2 ? "{\"old\":1,\"new\":2}" : NULL;
+        CHECK_RC(mc_store_audit_add(f->st, &a, &f->err), MCRED_OK, "audit_add");
+    }
+    CHECK_RC(mc_store_audit_list(f->st, org, 2, &l, &f->err), MCRED_OK, "audit_list 2");
+    rows = l.rows;
+    CHECK(l.n == 2, "limit 2");
+    if (l.n == 2) {
+        CHECK_STR_EQ(rows[0].action, "rotate-key", "newest first");
+        CHECK_STR_EQ(rows[1].subject, "urn:uuid:x", "subject");
+        CHECK(rows[0].at == 1700000002 && rows[0].org_id == org, "audit row");
+        CHECK_STR_EQ(rows[0].detail, "{\"old\":1,\"new\":2}", "detail");
+    }
+    mc_store_list_clear(&l);
+    a.actor = NULL;
+    CHECK_RC(mc_store_audit_add(f->st, &a, &f->err), MCRED_ERR_INVALID, "actor required");
+    raw_audit_change(f, org);
+    CHECK_RC(mc_store_audit_list(f->st, org, 10, &l, &f->err), MCRED_OK, "audit_list");
+    CHECK(l.n == 3, "all three kept");
+    rows = l.rows;
+    if (l.n == 3)
+        CHECK_STR_EQ(rows[2].actor, "ada@example.org", "actor unchanged");
+    mc_store_list_clear(&l);
+}
+
+static void t_transactions(struct fx *f)
+{
+    int64_t org = new_org(f), issuer = new_issuer(f, org), count = -1;
+    int64_t ach = new_achievement(f, org, "https://example.org/a/tx");
+    struct mc_credential c, got;
+    struct mc_store *peer = NULL;
+    char id1[96], id2[96], id3[96], idem[96];
+    int version;
+
+    unique_name(f, "urn:tx", id1, sizeof(id1));
+    unique_name(f, "urn:tx", id2, sizeof(id2));
+    unique_name(f, "urn:tx", id3, sizeof(id3));
+    unique_name(f, "idem", idem, sizeof(idem));
+    CHECK_RC(mc_store_commit(f->st, &f->err), MCRED_ERR_INVALID, "commit without begin");
+    CHECK_RC(mc_store_rollback(f->st), MCRED_OK, "rollback without begin is a no-op");
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "begin");
+    CHECK(mc_store_in_transaction(f->st), "in a transaction");
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_ERR_INVALID, "nested begin");
+    CHECK_RC(mc_store_migrate(f->st, &version, &f->err), MCRED_ERR_INVALID,
+             "migrate inside a transaction");
+    cred_init(&c, org, issuer, ach, id1, idem);
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put in tx");
+    CHECK_RC(mc_store_cred_get(f->st, org, id1, &got, &f->err), MCRED_OK, "visible inside");
+    mc_credential_release(&got);
+    CHECK_RC(mc_store_rollback(f->st), MCRED_OK, "rollback");
+    CHECK(!mc_store_in_transaction(f->st), "out of the transaction");
+    CHECK_RC(mc_store_cred_get(f->st, org, id1, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "rollback leaves nothing");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "count");
+    CHECK(count == 0, "nothing counted");
+
+    /* commit keeps; a conflict inside leaves the transaction usable */
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "begin 2");
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put 1");
+    cred_init(&c, org, issuer, ach, id2, idem);
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_ERR_CONFLICT, "conflict in tx");
+    c.idem_key = NULL;
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put 2 after a conflict");
+    CHECK_RC(mc_store_cred_get(f->st, org, "urn:none", &got, &f->err), MCRED_ERR_NOTFOUND,
+             "NOTFOUND in tx");
+    if (f->shared) {
+        /* another connection does not see uncommitted rows (WAL / MVCC) */
+        CHECK_RC(mc_store_open(&peer, f->dsn, &f->err), MCRED_OK, "peer open");
+        CHECK_RC(mc_store_cred_get(peer, org, id1, &got, &f->err), MCRED_ERR_NOTFOUND,
+                 "peer does not see uncommitted");
+    }
+    CHECK_RC(mc_store_commit(f->st, &f->err), MCRED_OK, "commit");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "count 2");
+    CHECK(count == 2, "commit keeps both: %lld", (long long)count);
+    if (peer) {
+        CHECK_RC(mc_store_cred_get(peer, org, id1, &got, &f->err), MCRED_OK,
+                 "peer sees committed");
+        mc_credential_release(&got);
+        mc_store_close(peer);
+    }
+
+    /* an error the database raises dooms the transaction on both backends */
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "begin 3");
+    cred_init(&c, org, issuer, ach, id3, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "put 3");
+    c.achievement_id = ach + 1000000;
+    c.id = "urn:tx:bad";
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_ERR_INVALID,
+             "foreign key violation");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_ERR_STORAGE,
+             "doomed: further ops fail");
+    CHECK_RC(mc_store_commit(f->st, &f->err), MCRED_ERR_STORAGE, "doomed commit");
+    CHECK(!mc_store_in_transaction(f->st), "doomed commit ends it");
+    CHECK_RC(mc_store_cred_get(f->st, org, id3, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "doomed transaction rolled back");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "usable again");
+    CHECK(count == 2, "still two");
+}
+
+static void t_arguments(struct fx *f)
+{
+    int64_t org = new_org(f), id = 7;
+    struct mc_org o;
+    char *longname = malloc(MC_STORE_MAX_TEXT + 2);
+
+    CHECK_RC(mc_store_org_create(NULL, "x", &id, &f->err), MCRED_ERR_INVALID, "NULL handle");
+    CHECK(id == 0, "output zeroed on INVALID");
+    CHECK_RC(mc_store_org_create(f->st, "", &id, &f->err), MCRED_ERR_INVALID, "empty name");
+    CHECK_RC(mc_store_org_create(f->st, "bad \xff utf-8", &id, &f->err), MCRED_ERR_INVALID,
+             "invalid UTF-8");
+    CHECK(strstr(f->err.msg, "UTF-8") != NULL, "says why: %s", f->err.msg);
+    if (longname) {
+        memset(longname, 'a', MC_STORE_MAX_TEXT + 1);
+        longname[MC_STORE_MAX_TEXT + 1] = '\0';
+        CHECK_RC(mc_store_org_create(f->st, longname, &id, &f->err), MCRED_ERR_LIMIT,
+                 "name too long");
+        free(longname);
+    }
+    CHECK_RC(mc_store_org_get(f->st, 0, &o, &f->err), MCRED_ERR_INVALID, "org id 0");
+    CHECK_RC(mc_store_org_get(f->st, org, NULL, &f->err), MCRED_ERR_INVALID, "NULL out");
+    CHECK_RC(mc_store_key_retire(f->st, org, 1, 0, &f->err), MCRED_ERR_INVALID,
+             "retire at time 0");
+}
+
+/* The same through cred_put_many, 1,000 rows a call. */
+static void bulk_many(struct fx *f, char *doc)
+{
+    enum { N = 20000, B = 1000 };
+    int64_t org = new_org(f), issuer = new_issuer(f, org), count = 0;
+    int64_t ach = new_achievement(f, org, "https://example.org/a/bulk");
+    struct mc_credential *cs = calloc(B, sizeof(*cs));
+    char (*ids)[96] = calloc(B, 96), (*idems)[32] = calloc(B, 32);
+    mcred_rc *results = calloc(B, sizeof(*results));
+    struct timespec t0, t1;
+    size_t conflicts = 0, bad = 0;
+    int i, j;
+    double secs;
+
+    if (!cs || !ids || !idems || !results)
+        goto out;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "bulk_many begin");
+    for (i = 0; i < N; i += B) {
+        for (j = 0; j < B; j++) {
+            snprintf(ids[j], 96, "urn:bulkmany:%s:%d:%d", run_tag, f->serial, i + j);
+            snprintf(idems[j], 32, "row-%d", i + j);
+            cred_init(&cs[j], org, issuer, ach, ids[j], idems[j]);
+            cs[j].doc = doc;
+        }
+        if (mc_store_cred_put_many(f->st, cs, B, results, NULL, &conflicts, &f->err) ||
+            conflicts)
+            bad++;
+    }
+    CHECK_RC(mc_store_commit(f->st, &f->err), MCRED_OK, "bulk_many commit");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(bad == 0, "every batch stored (%s)", f->err.msg);
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "bulk_many count");
+    CHECK(count == N, "count %lld", (long long)count);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("INFO %s: %d credentials in one transaction in %.2f s: %.0f inserts/s "
+           "(cred_put_many)\n", f->label, N, secs, secs > 0 ? N / secs : 0.0);
+out:
+    free(cs);
+    free(ids);
+    free(idems);
+    free(results);
+}
+
+/* 20,000 credentials in one transaction, as bulk issuance writes them. The
+ * rate is printed for information; nothing asserts a duration. */
+static void t_bulk(struct fx *f)
+{
+    enum { N = 20000 };
+    int64_t org = new_org(f), issuer = new_issuer(f, org), first = 0, count = 0;
+    int64_t ach = new_achievement(f, org, "https://example.org/a/bulk");
+    int64_t rev = new_list(f, org, issuer, MC_STATUS_PURPOSE_REVOCATION);
+    struct mc_credential c;
+    struct timespec t0, t1;
+    char id[96], idem[96], *doc = malloc(1601);
+    int i, ok = 0;
+    double secs;
+
+    if (!doc)
+        return;
+    memset(doc, 'x', 1600);               /* about the size of a signed credential */
+    memcpy(doc, "{\"p\":\"", 6);
+    memcpy(doc + 1598, "\"}", 2);
+    doc[1600] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "bulk begin");
+    CHECK_RC(mc_store_status_alloc(f->st, org, rev, N, &first, &f->err), MCRED_OK, "bulk alloc");
+    for (i = 0; i < N; i++) {
+        snprintf(id, sizeof(id), "urn:bulk:%s:%d:%d", run_tag, f->serial, i);
+        snprintf(idem, sizeof(idem), "row-%d", i);
+        cred_init(&c, org, issuer, ach, id, idem);
+        c.doc = doc;
+        c.status_list_rev = rev;
+        c.status_index_rev = first + i;
+        if (mc_store_cred_put(f->st, &c, NULL, &f->err) == MCRED_OK)
+            ok++;
+    }
+    CHECK_RC(mc_store_commit(f->st, &f->err), MCRED_OK, "bulk commit");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(ok == N, "all %d inserted: %d (%s)", N, ok, f->err.msg);
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "bulk count");
+    CHECK(count == N, "count %lld", (long long)count);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("INFO %s: %d credentials in one transaction in %.2f s: %.0f inserts/s "
+           "(cred_put)\n", f->label, N, secs, secs > 0 ? N / secs : 0.0);
+    bulk_many(f, doc);
+    free(doc);
+}
+
+static void t_put_many(struct fx *f)
+{
+    enum { M = 600 };   /* more than one PostgreSQL pipeline batch */
+    int64_t org = new_org(f), issuer = new_issuer(f, org), count = -1;
+    int64_t ach = new_achievement(f, org, "https://example.org/a/many");
+    struct mc_credential *cs = calloc(M, sizeof(*cs)), one;
+    char (*ids)[96] = calloc(M, 96), (*idems)[32] = calloc(M, 32), first_id[96];
+    mcred_rc *results = calloc(M, sizeof(*results));
+    char **existing = calloc(M, sizeof(*existing));
+    size_t conflicts = 99;
+    int i;
+
+    if (!cs || !ids || !idems || !results || !existing)
+        goto out;
+    unique_name(f, "urn:many", first_id, sizeof(first_id));
+    cred_init(&one, org, issuer, ach, first_id, "idem-7");
+    CHECK_RC(mc_store_cred_put(f->st, &one, NULL, &f->err), MCRED_OK, "a credential first");
+    for (i = 0; i < M; i++) {
+        unique_name(f, "urn:many", ids[i], 96);
+        snprintf(idems[i], 32, "idem-%d", i == 500 ? 3 : i);   /* row 500 repeats row 3 */
+        cred_init(&cs[i], org, issuer, ach, ids[i], idems[i]);
+        cs[i].issued += i;
+    }
+    /* outside a transaction: all or nothing */
+    cs[599].achievement_id = ach + 1000000;
+    CHECK_RC(mc_store_cred_put_many(f->st, cs, M, results, existing, &conflicts, &f->err),
+             MCRED_ERR_INVALID, "a bad row fails the batch");
+    CHECK(results[0] == MCRED_ERR_INVALID && existing[7] == NULL && conflicts == 0,
+          "outputs on failure");
+    CHECK(!mc_store_in_transaction(f->st), "its own transaction ended");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "count");
+    CHECK(count == 1, "nothing of the failed batch stored: %lld", (long long)count);
+    cs[599].achievement_id = ach;
+    CHECK_RC(mc_store_cred_put_many(f->st, cs, M, results, existing, &conflicts, &f->err),
+             MCRED_OK, "put_many");
+    CHECK(conflicts == 2, "two conflicts: %zu", conflicts);
+    CHECK(results[7] == MCRED_ERR_CONFLICT && results[500] == MCRED_ERR_CONFLICT &&
+          results[0] == MCRED_OK && results[599] == MCRED_OK, "per-row results");
+    CHECK_STR_EQ(existing[7], first_id, "row 7 conflicts with the earlier credential");
+    CHECK_STR_EQ(existing[500], ids[3], "row 500 conflicts with row 3 of the batch");
+    CHECK(existing[0] == NULL, "no existing id for an inserted row");
+    CHECK_RC(mc_store_cred_count(f->st, org, &count, &f->err), MCRED_OK, "count 2");
+    CHECK(count == 1 + M - 2, "stored: %lld", (long long)count);
+    for (i = 0; i < M; i++)
+        mc_free(existing[i]);
+    CHECK_RC(mc_store_cred_put_many(f->st, cs, 0, results, existing, &conflicts, &f->err),
+             MCRED_ERR_INVALID, "zero rows");
+out:
+    free(cs);
+    free(ids);
+    free(idems);
+    free(results);
+    free(existing);
+}
+
+struct contract_case {
+    const char *name;
+    void (*run)(struct fx *f);
+};
+
+static const struct contract_case cases[] = {
+    { "open and migrate", t_open },                 /* backend, version, second opener */
+    { "organisations", t_orgs },                    /* round trip, CONFLICT, NOTFOUND */
+    { "users and tokens", t_users },                /* roles, per-org e-mail, token lookup */
+    { "issuers and keys", t_keys },                 /* update, rotation, oldest first */
+    { "achievements", t_achievements },             /* versions, latest, list */
+    { "learners", t_learners },                     /* e-mail / DID lookups, uniqueness */
+    { "status lists", t_status_alloc },             /* consecutive, LIMIT, current, find */
+    { "status bits", t_status_bits },               /* revoked / suspended indexes */
+    { "credentials", t_creds },                     /* round trip, CONFLICT with existing id */
+    { "cred_put_many", t_put_many },                /* per-row conflicts, all or nothing */
+    { "credential paging", t_paging },              /* pages in issue order */
+    { "audit", t_audit },                           /* newest first, append-only */
+    { "transactions", t_transactions },             /* rollback, commit, doomed */
+    { "arguments", t_arguments },                   /* INVALID, LIMIT before the database */
+    { "bulk issuance", t_bulk },                    /* 20,000 in one transaction */
+};
+
+static void run_backend(const char *label, const char *dsn, bool shared, bool pg,
+                        const char *sqlite_path)
+{
+    struct fx f;
+    size_t i;
+    int before;
+
+    memset(&f, 0, sizeof(f));
+    f.label = label;
+    f.dsn = dsn;
+    f.shared = shared;
+    f.pg = pg;
+    f.sqlite_path = sqlite_path;
+    if (mc_store_open(&f.st, dsn, &f.err) != MCRED_OK) {
+        CHECK(0, "open %s: %s", label, f.err.msg);
+        return;
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        before = check_failed;
+        cases[i].run(&f);
+        if (mc_store_in_transaction(f.st)) {
+            CHECK(0, "%s: case '%s' left a transaction open", label, cases[i].name);
+            (void)mc_store_rollback(f.st);
+        }
+        printf("%-4s %s: %s\n", check_failed == before ? "ok" : "FAIL", label, cases[i].name);
+    }
+    mc_store_close(f.st);
+}
+
+/* --- SQLite only: WAL on disk, allocation failures ------------------------------------ */
+
+static void check_wal(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK, "raw open");
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW, "journal_mode");
+    if (stmt)
+        CHECK_STR_EQ((const char *)sqlite3_column_text(stmt, 0), "wal", "the file is in WAL");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+/* Run op with the nth allocation failing, for n = 1, 2, ... until it
+ * succeeds: every failure must be NOMEM with outputs zeroed (ASan checks
+ * that nothing leaks). Returns how many failures were injected. */
+#define FAULT_LOOP(what, op, zeroed, cleanup)                                            \
+    do {                                                                                 \
+        unsigned long nth_;                                                              \
+        int injected_ = 0;                                                               \
+        for (nth_ = 1; nth_ < 10000; nth_++) {                                           \
+            mcred_rc r_;                                                                 \
+            mcred_test_fail_alloc(nth_);                                                 \
+            r_ = (op);                                                                   \
+            mcred_test_fail_alloc(0);                                                    \
+            if (r_ == MCRED_ERR_NOMEM) {                                                 \
+                injected_++;                                                             \
+                CHECK(zeroed, "%s: outputs zeroed after NOMEM at %lu", what, nth_);      \
+                continue;                                                                \
+            }                                                                            \
+            CHECK(r_ == MCRED_OK, "%s: rc %d at %lu", what, (int)r_, nth_);              \
+            cleanup;                                                                     \
+            break;                                                                       \
+        }                                                                                \
+        CHECK(injected_ > 0, "%s: no allocation failed", what);                          \
+    } while (0)
+
+static void fault_injection(void)
+{
+    struct mc_store *st = NULL;
+    struct mc_err err;
+    struct fx f;
+    struct mc_credential c, got;
+    struct mc_store_list l;
+    int64_t org, issuer, ach, rev, first = 0, *bits = NULL;
+    size_t nbits = 0;
+    char *existing = NULL;
+    char id[96];
+    int i;
+
+    memset(&err, 0, sizeof(err));
+    FAULT_LOOP("open", mc_store_open(&st, ":memory:", &err), st == NULL, (void)0);
+    if (!st)
+        return;
+    memset(&f, 0, sizeof(f));
+    f.label = "sqlite fault";
+    f.st = st;
+    org = new_org(&f);
+    issuer = new_issuer(&f, org);
+    ach = new_achievement(&f, org, "https://example.org/a/fault");
+    rev = new_list(&f, org, issuer, MC_STATUS_PURPOSE_REVOCATION);
+    for (i = 0; i < 3; i++) {
+        struct mc_issuer_key k = { 0 };
+        struct mc_learner ln = { 0 };
+        char vm[64], email[64];
+
+        snprintf(vm, sizeof(vm), "did:web:fault.example#key-%d", i);
+        snprintf(email, sizeof(email), "learner%d@example.org", i);
+        k.org_id = ln.org_id = org;
+        k.issuer_id = issuer;
+        k.vm_id = vm;
+        k.public_multibase = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+        ln.name = "Learner";
+        ln.email = email;
+        CHECK_RC(mc_store_key_add(st, &k, &err), MCRED_OK, "key for the fault run");
+        CHECK_RC(mc_store_learner_put(st, &ln, &err), MCRED_OK, "learner for the fault run");
+    }
+    CHECK_RC(mc_store_status_alloc(st, org, rev, 40, &first, &err), MCRED_OK, "alloc");
+    for (i = 0; i < 40; i++) {
+        snprintf(id, sizeof(id), "urn:fault:%s:%d", run_tag, i);
+        cred_init(&c, org, issuer, ach, id, i == 0 ? "k0" : NULL);
+        c.reason = "r";
+        c.status_list_rev = rev;
+        c.status_index_rev = first + i;
+        c.state = i % 3 ? MC_CRED_ACTIVE : MC_CRED_REVOKED;
+        CHECK_RC(mc_store_cred_put(st, &c, NULL, &err), MCRED_OK, "put");
+    }
+    snprintf(id, sizeof(id), "urn:fault:%s:%d", run_tag, 0);
+    FAULT_LOOP("cred_get", mc_store_cred_get(st, org, id, &got, &err), got.id == NULL,
+               mc_credential_release(&got));
+    FAULT_LOOP("cred_list", mc_store_cred_list(st, org, 0, 40, &l, &err),
+               l.rows == NULL && l.n == 0, mc_store_list_clear(&l));
+    FAULT_LOOP("status_set_bits", mc_store_status_set_bits(st, org, rev, &bits, &nbits, &err),
+               bits == NULL && nbits == 0, mc_free(bits));
+    CHECK(nbits == 14, "14 revoked: %zu", nbits);
+    cred_init(&c, org, issuer, ach, "urn:fault:new", "k0");
+    FAULT_LOOP("cred_put conflict",
+               (mc_store_cred_put(st, &c, &existing, &err) == MCRED_ERR_CONFLICT && existing)
+                   ? MCRED_OK : err.rc, existing == NULL, mc_free(existing));
+    FAULT_LOOP("key_list", mc_store_key_list(st, org, issuer, &l, &err),
+               l.rows == NULL, mc_store_list_clear(&l));
+    FAULT_LOOP("learner_list", mc_store_learner_list(st, org, &l, &err), l.rows == NULL,
+               mc_store_list_clear(&l));
+    mc_store_close(st);
+}
+
+/* A committed row is there after closing and reopening; the schema is not
+ * migrated again. */
+static void check_reopen(const char *dsn)
+{
+    struct mc_store *st = NULL;
+    struct mc_err err;
+    struct mc_org o;
+    char name[96];
+    int64_t id = 0;
+    int version = 0;
+
+    (void)snprintf(name, sizeof(name), "%s-persist", run_tag);
+    CHECK_RC(mc_store_open(&st, dsn, &err), MCRED_OK, "open for reopen");
+    if (!st)
+        return;
+    CHECK_RC(mc_store_org_create(st, name, &id, &err), MCRED_OK, "org before close");
+    mc_store_close(st);
+    st = NULL;
+    CHECK_RC(mc_store_open(&st, dsn, &err), MCRED_OK, "reopen");
+    if (!st)
+        return;
+    CHECK_RC(mc_store_org_find(st, name, &o, &err), MCRED_OK, "org after reopen");
+    CHECK(o.id == id, "same org after reopen");
+    mc_org_release(&o);
+    CHECK_RC(mc_store_migrate(st, &version, &err), MCRED_OK, "migrate after reopen");
+    CHECK(version == 1, "version after reopen");
+    mc_store_close(st);
+}
+
+/* Every PostgreSQL DSN form reaches libpq (an unreachable server gives a
+ * clean STORAGE error naming the connection, and no SQLite file appears). */
+static void check_dsn_routing(void)
+{
+    static const char *const dsns[] = {
+        "postgresql://nobody@/none?host=/nonexistent-mcred",
+        "postgres://nobody@/none?host=/nonexistent-mcred",
+        "pg:host=/nonexistent-mcred dbname=none user=nobody",
+        "postgres:host=/nonexistent-mcred dbname=none",
+        "postgresql:host=/nonexistent-mcred dbname=none",
+    };
+    struct mc_store *st = NULL;
+    struct mc_err err;
+    size_t i;
+
+    for (i = 0; i < sizeof(dsns) / sizeof(dsns[0]); i++) {
+        memset(&err, 0, sizeof(err));
+        CHECK_RC(mc_store_open(&st, dsns[i], &err), MCRED_ERR_STORAGE, "unreachable postgres");
+        CHECK(st == NULL && strstr(err.msg, "store postgres: cannot connect"),
+              "'%s' goes to postgres: %s", dsns[i], err.msg);
+        mc_store_close(st);
+    }
+    CHECK_RC(mc_store_open(&st, "sqlite:", &err), MCRED_ERR_INVALID, "empty sqlite path");
+    CHECK_RC(mc_store_open(&st, "", &err), MCRED_ERR_INVALID, "empty dsn");
+    CHECK_RC(mc_store_open(&st, "sqlite::memory:", &err), MCRED_OK, "sqlite::memory:");
+    CHECK(st && strcmp(mc_store_ops(st)->name, "sqlite") == 0, "sqlite backend");
+    mc_store_close(st);
+    CHECK(mc_store_backend("postgres") && mc_store_backend("sqlite") &&
+          !mc_store_backend("oracle"), "backends by name");
+}
+
+int main(void)
+{
+    const char *pg_dsn = getenv("MCRED_TEST_PG");
+    char dir[] = "/tmp/mcred-store-XXXXXX", path[128], dsn[160], wal[160], shm[160];
+
+    snprintf(run_tag, sizeof(run_tag), "%lld-%d", (long long)time(NULL), (int)getpid());
+    run_backend("sqlite :memory:", ":memory:", false, false, NULL);
+    if (mkdtemp(dir)) {
+        snprintf(path, sizeof(path), "%s/store.db", dir);
+        snprintf(dsn, sizeof(dsn), "sqlite:%s", path);
+        run_backend("sqlite file", dsn, true, false, path);
+        check_reopen(dsn);
+        check_wal(path);
+        snprintf(wal, sizeof(wal), "%s-wal", path);
+        snprintf(shm, sizeof(shm), "%s-shm", path);
+        remove(wal);
+        remove(shm);
+        remove(path);
+        rmdir(dir);
+    } else {
+        CHECK(0, "mkdtemp '%s'", dir);
+    }
+    fault_injection();
+    check_dsn_routing();
+    if (pg_dsn && *pg_dsn) {
+        run_backend("postgres", pg_dsn, true, true, NULL);
+        check_reopen(pg_dsn);
+        return check_report();
+    }
+    printf("SKIP postgres: MCRED_TEST_PG not set\n");
+    if (check_failed)
+        return check_report();
+    (void)check_report();
+    return 77;            /* the SQLite half passed; the PostgreSQL half did not run */
+}
