@@ -1,10 +1,13 @@
 #!/bin/sh
 # run.sh - `make bench`: every benchmark, each printing our figures beside the
-# physical limit (raw libsodium) and the JavaScript peer, as ratios.
+# physical limit (raw libsodium) and the peers (the JavaScript stack; PostgreSQL
+# beside SQLite), as ratios. MCRED_BENCH_SECONDS (per case, default 2) and
+# MCRED_BENCH_ROWS (bulk issuance, default 100000; 1000000 for the big run).
 # SPDX-License-Identifier: Apache-2.0
 set -eu
 cd "$(dirname "$0")/.."
 SECS=${MCRED_BENCH_SECONDS:-2}
+ROWS=${MCRED_BENCH_ROWS:-100000}
 PEER=""
 if [ -d tests/interop/node_modules ]; then
     PEER="node tests/interop/peer-bench.mjs"
@@ -12,3 +15,5 @@ else
     echo "bench: tests/interop/node_modules is missing (make interop-deps); no peer figures" >&2
 fi
 build/bench/bench_proofs "$SECS" tests/vectors/ob/achievement.json "$PEER"
+echo
+sh scripts/with-pg.sh build/bench/bench_bulk "$ROWS" tests/vectors/ob/achievement.json

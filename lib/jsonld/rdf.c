@@ -1,6 +1,7 @@
 /* rdf.c - the in-memory RDF dataset: string storage, quad array, duplicate
  * removal, and the canonical N-Quads writer shared by RDFC-1.0 and callers
- * that print a dataset.
+ * that print a dataset; also the seed of the hash that the tables of toRdf
+ * and RDFC-1.0 use.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
@@ -39,7 +40,7 @@ struct mc_rdf_chunk {
     char data[];
 };
 
-#define CHUNK_MIN 4096
+#define CHUNK_MIN 8192  /* the strings of a credential's quads, when copied */
 #define CHUNK_MAX 65536
 
 void mc_rdf_init(struct mc_rdf_dataset *d)

@@ -8,9 +8,10 @@
  * strings, and the writers turn it back into \u0000. Nothing else produces
  * those two bytes, since they are not valid UTF-8.
  *
- * Thread safety: a dataset belongs to one thread at a time; the functions
- * keep no global state except what rdfc.c sets up once per process under
- * pthread_once (the digests and a hash table seed).
+ * Thread safety: a dataset belongs to one thread at a time (a const one may
+ * be canonicalized by several at once); the functions keep no global state
+ * except the hash seed rdf.c makes once per process under pthread_once, and
+ * the per-thread digest context of crypto/hash.c.
  * SPDX-License-Identifier: Apache-2.0 */
 #ifndef MC_RDF_H
 #define MC_RDF_H
@@ -100,9 +101,10 @@ bool mc_rdf_term_eq(const struct mc_rdf_term *a, const struct mc_rdf_term *b);
  * hex) for the other control characters, U+007F, U+FFFE and U+FFFF, then
  * @lang, or ^^<datatype> unless xsd:string. Characters that no IRIREF may
  * hold raw (space, <>"{}|^`\ and controls) are written as \uXXXX, so the
- * output always parses. MC_RDF_DEFAULT appends nothing. NOMEM or LIMIT
- * (out as it was); INVALID for a NULL value; INTERNAL for a kind outside the
- * enum. */
+ * output always parses. A string the term's flags call plain is copied
+ * without looking (the hint is trusted). MC_RDF_DEFAULT appends nothing.
+ * NOMEM or LIMIT (out as it was); INVALID for a NULL value; INTERNAL for a
+ * kind outside the enum. */
 MC_NODISCARD mcred_rc mc_rdf_term_write(struct mc_buf *out, const struct mc_rdf_term *t);
 
 /* Serialize one quad as an N-Quads line (with the final "\n") in the
@@ -208,8 +210,8 @@ void mc_rdfc_map_release(struct mc_rdfc_map *map);  /* NULL-safe; leaves it empt
  * c14n0, c14n1, ...; duplicates removed) appended to out. opts may be NULL.
  * Errors: LIMIT (work or recursion bound: a poison dataset, or out's cap),
  * INVALID (a blank node predicate, which RDFC-1.0 does not define, or a term
- * of a kind its position does not allow, or a NULL value), NOMEM, CRYPTO
- * (the digest). On failure out holds what it held before. */
+ * of a kind its position does not allow, or a NULL value), NOMEM. On
+ * failure out holds what it held before. */
 MC_NODISCARD mcred_rc mc_rdfc_canon(const struct mc_rdf_dataset *d,
                                     const struct mc_rdfc_opts *opts, struct mc_buf *out,
                                     struct mc_err *err);

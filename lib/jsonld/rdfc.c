@@ -18,12 +18,12 @@
 /* Design notes.
  *
  * Terms, not lines. A term struct is escaped once into st->text and known by
- * a number (struct tx); a term struct seen before is found by its pointers
- * (kind, value, datatype, lang) without reading its strings, since toRdf
- * hands the same subject and predicate strings to many quads. IRIs and
- * literal datatypes marked MC_RDF_PLAIN are copied, not scanned. A quad is
- * four such numbers. Blank nodes are numbered by label, through a table of
- * the label texts.
+ * a number (struct tx): the term at the same position of the quad before is
+ * tried first (a producer writes a subject's quads together), then a table
+ * of the term structs already seen, by their pointers (kind, value,
+ * datatype, lang), without reading their strings. An IRI marked
+ * MC_RDF_PLAIN is copied, not scanned. A quad is four such numbers. Blank
+ * nodes are numbered by label, through a table of the label texts.
  *
  * Lines are never stored. The order of canonical N-Quads lines is the order
  * of their terms compared one by one (subject, predicate, object, graph):
@@ -43,7 +43,10 @@
  * compares every pair that ends up adjacent (insertion sort does; merging
  * compares each element with the head of the other run): only when some
  * comparison found two lines equal are adjacent equal lines skipped. So a
- * credential pays neither a hash of every text nor a pass for duplicates. */
+ * credential pays neither a hash of every text nor a pass for duplicates.
+ *
+ * Digests go through crypto/hash.c, which keeps one digest context a
+ * thread; a lone blank node is labelled c14n0 without hashing anything. */
 
 #define HASH_MAX 48              /* SHA-384 */
 #define HEX_MAX (2 * HASH_MAX)
@@ -1137,6 +1140,8 @@ static mcred_rc label_all(struct rdfc *st)
         issue_canon(st, 0);
         return MCRED_OK;
     }
+    if (st->nbn)
+        rc = mc_buf_grow(&st->scratch, 4096);  /* the hash inputs, grown once */
     for (i = 0; i < st->nbn && !rc; i++)
         rc = hash_first_degree(st, (int32_t)i);
     if (rc || st->nbn == 0)

@@ -236,11 +236,13 @@ struct signing {
     const struct mc_issuing *is;
     const struct mc_achievement *a;
     const cJSON *ach;
-    const char *rev_url, *sus_url;
+    char rev_url[1024], sus_url[1024];
     struct job *jobs;
     size_t n;
     size_t next;             /* next job to take */
     pthread_mutex_t lock;
+    pthread_t tid[MAX_THREADS];
+    int started;
 };
 
 static void *sign_worker(void *arg)
@@ -260,24 +262,34 @@ static void *sign_worker(void *arg)
     return NULL;
 }
 
-static void sign_all(struct signing *s, int threads)
+/* Start signing s->jobs on `threads` threads; the caller goes on (it writes
+ * the previous batch meanwhile) and calls sign_join. With no thread started
+ * (threads 0, or pthread_create failing) sign_join does the work itself. */
+static void sign_start(struct signing *s, int threads)
 {
-    pthread_t tid[MAX_THREADS];
-    int started = 0, t;
+    int t;
 
+    s->next = 0;
+    s->started = 0;
     pthread_mutex_init(&s->lock, NULL);
-    for (t = 1; t < threads && t < MAX_THREADS; t++) {
-        if (pthread_create(&tid[started], NULL, sign_worker, s) != 0)
-            break;   /* fewer threads: the work is still done below */
-        started++;
+    for (t = 0; t < threads && t < MAX_THREADS; t++) {
+        if (pthread_create(&s->tid[s->started], NULL, sign_worker, s) != 0)
+            break;
+        s->started++;
     }
-    sign_worker(s);
-    for (t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+}
+
+static void sign_join(struct signing *s)
+{
+    int t;
+
+    sign_worker(s);   /* help with what is left (all of it when no thread started) */
+    for (t = 0; t < s->started; t++)
+        pthread_join(s->tid[t], NULL);
     pthread_mutex_destroy(&s->lock);
 }
 
-/* ---- one batch --------------------------------------------------------------------- */
+/* ---- batches ------------------------------------------------------------------------ */
 
 struct bulk {
     const struct mc_issuing *is;
@@ -339,20 +351,18 @@ static mcred_rc list_url(const struct mc_issuing *is, int64_t id, char *out, siz
     return rc;
 }
 
-/* Issue jobs[0..n): they are new (no earlier credential with their keys). */
-static mcred_rc run_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_err *err)
+/* Give jobs[0..n) (all new) their status indexes and ids: the indexes are
+ * committed on their own, so a crash after this leaves gaps, never doubles. */
+static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct signing *s,
+                              struct mc_err *err)
 {
     const struct mc_issuing *is = b->is;
     int64_t lr = 0, fr = 0, ls = 0, fs = 0;
     bool new_rev = false, new_sus = false;
-    char rev_url[1024], sus_url[1024], uuid[46];
-    struct signing s;
+    char uuid[46];
     size_t i;
     mcred_rc rc;
 
-    if (n == 0)
-        return MCRED_OK;
-    /* 1. indexes, committed on their own: a crash after this leaves gaps only */
     rc = b->own_tx ? mc_store_begin(is->st, err) : MCRED_OK;
     if (!rc)
         rc = alloc_indexes(is, MC_STATUS_PURPOSE_REVOCATION, (int64_t)n, &lr, &fr, &new_rev,
@@ -372,9 +382,9 @@ static mcred_rc run_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_
             mc_store_rollback(is->st);
         return rc;
     }
-    rc = list_url(is, lr, rev_url, sizeof(rev_url), err);
+    rc = list_url(is, lr, s->rev_url, sizeof(s->rev_url), err);
     if (!rc)
-        rc = list_url(is, ls, sus_url, sizeof(sus_url), err);
+        rc = list_url(is, ls, s->sus_url, sizeof(s->sus_url), err);
     if (rc)
         return rc;
     for (i = 0; i < n; i++) {
@@ -385,67 +395,77 @@ static mcred_rc run_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_
         jobs[i].list_sus = ls;
         jobs[i].idx_sus = fs + (int64_t)i;
     }
-    /* 2. build and sign on every core */
-    memset(&s, 0, sizeof(s));
-    s.is = is;
-    s.a = b->a;
-    s.ach = b->ach;
-    s.rev_url = rev_url;
-    s.sus_url = sus_url;
-    s.jobs = jobs;
-    s.n = n;
-    sign_all(&s, b->threads);
-    /* 3. one writer, one transaction */
-    rc = b->own_tx ? mc_store_begin(is->st, err) : MCRED_OK;
-    for (i = 0; !rc && i < n; i++) {
+    s->is = is;
+    s->a = b->a;
+    s->ach = b->ach;
+    s->jobs = jobs;
+    s->n = n;
+    return MCRED_OK;
+}
+
+/* Store the signed jobs[0..n) in one transaction (one writer). */
+static mcred_rc write_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_err *err)
+{
+    const struct mc_issuing *is = b->is;
+    struct mc_credential *cs;
+    mcred_rc *results;
+    size_t i, m = 0, conflicts = 0;
+    mcred_rc rc = MCRED_OK;
+
+    if (n == 0)
+        return MCRED_OK;
+    cs = mc_allocarray(n, sizeof(*cs));
+    results = mc_allocarray(n, sizeof(*results));
+    if (!cs || !results) {
+        mc_free(cs);
+        mc_free(results);
+        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
         struct job *j = &jobs[i];
-        struct mc_credential c;
-        char *existing = NULL;
-        mcred_rc prc;
+        struct mc_credential *c = &cs[m];
 
         if (j->rc) {
             if (b->o && b->o->all_or_nothing) {
                 rc = mc_err_set(err, MCRED_ERR_INVALID, "row %zu: %s", j->number, j->msg);
-                break;
+                goto out;
             }
             report_row(b, j->number, j->line, j->msg);
             continue;
         }
-        memset(&c, 0, sizeof(c));
-        c.id = j->id;
-        c.org_id = is->org;
-        c.issuer_id = is->issuer->id;
-        c.achievement_id = b->a->id;
-        c.idem_key = j->key;
-        c.recipient = j->recipient;
-        c.state = MC_CRED_ACTIVE;
-        c.status_list_rev = j->list_rev;
-        c.status_index_rev = j->idx_rev;
-        c.status_list_sus = j->list_sus;
-        c.status_index_sus = j->idx_sus;
-        c.issued = clock_of(is);
-        c.valid_until = j->valid_until;
-        c.doc = j->doc;
-        prc = mc_store_cred_put(is->st, &c, &existing, err);
-        if (prc == MCRED_ERR_CONFLICT) {
-            b->res->already++;   /* issued meanwhile (another process): not twice */
-            mc_free(existing);
-            mc_err_clear(err);
-            continue;
-        }
-        mc_free(existing);
-        if (prc) {
-            rc = prc;
-            break;
-        }
-        b->res->issued++;
+        memset(c, 0, sizeof(*c));
+        c->id = j->id;
+        c->org_id = is->org;
+        c->issuer_id = is->issuer->id;
+        c->achievement_id = b->a->id;
+        c->idem_key = j->key;
+        c->recipient = j->recipient;
+        c->state = MC_CRED_ACTIVE;
+        c->status_list_rev = j->list_rev;
+        c->status_index_rev = j->idx_rev;
+        c->status_list_sus = j->list_sus;
+        c->status_index_sus = j->idx_sus;
+        c->issued = clock_of(is);
+        c->valid_until = j->valid_until;
+        c->doc = j->doc;
+        m++;
+    }
+    if (m == 0)
+        goto out;
+    rc = b->own_tx ? mc_store_begin(is->st, err) : MCRED_OK;
+    if (!rc)
+        rc = mc_store_cred_put_many(is->st, cs, m, results, NULL, &conflicts, err);
+    if (!rc) {
+        /* a conflict: issued meanwhile by another process; not twice */
+        b->res->already += conflicts;
+        b->res->issued += m - conflicts;
     }
     if (!rc && b->own_tx) {
         struct mc_audit au;
         char detail[128];
 
         memset(&au, 0, sizeof(au));
-        snprintf(detail, sizeof(detail), "%zu credentials", n);
+        snprintf(detail, sizeof(detail), "%zu credentials", m - conflicts);
         au.org_id = is->org;
         au.at = clock_of(is);
         au.actor = (char *)(uintptr_t)(is->actor ? is->actor : "system");
@@ -455,10 +475,34 @@ static mcred_rc run_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_
         rc = mc_store_audit_add(is->st, &au, err);
         if (!rc)
             rc = mc_store_commit(is->st, err);
+        if (rc) {
+            b->res->issued -= m - conflicts;
+            b->res->already -= conflicts;
+        }
     }
     if (rc && b->own_tx && mc_store_in_transaction(is->st))
         mc_store_rollback(is->st);
+out:
+    mc_free(cs);
+    mc_free(results);
     return rc;
+}
+
+/* Prepare, sign and write one batch with no pipelining (mc_issue_one). */
+static mcred_rc run_batch(struct bulk *b, struct job *jobs, size_t n, struct mc_err *err)
+{
+    struct signing s;
+    mcred_rc rc;
+
+    if (n == 0)
+        return MCRED_OK;
+    memset(&s, 0, sizeof(s));
+    rc = prepare_batch(b, jobs, n, &s, err);
+    if (rc)
+        return rc;
+    sign_start(&s, 0);
+    sign_join(&s);
+    return write_batch(b, jobs, n, err);
 }
 
 /* The rows of a batch whose keys were issued before are counted and dropped. */
@@ -496,18 +540,49 @@ static int default_threads(void)
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
 }
 
+/* Design note: two batches are in flight. While the worker threads sign batch
+ * k+1, this thread — the only one that touches the store — writes batch k;
+ * then it waits for the signers and swaps. Reading, de-duplicating and index
+ * allocation for k+1 happen before its signing starts, so the store never
+ * sees two threads. */
+struct lane {
+    struct job *jobs;
+    size_t n;
+    struct signing s;
+    bool signing;
+};
+
+/* Finish the lane's signing; write its batch unless the run already failed. */
+static mcred_rc flush_lane(struct bulk *b, struct lane *l, bool write, struct mc_err *err)
+{
+    mcred_rc rc = MCRED_OK;
+    size_t i;
+
+    if (l->signing) {
+        sign_join(&l->s);
+        l->signing = false;
+        if (write)
+            rc = write_batch(b, l->jobs, l->n, err);
+    }
+    for (i = 0; i < l->n; i++)
+        job_release(&l->jobs[i]);
+    l->n = 0;
+    return rc;
+}
+
 mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement *a,
                        struct mc_rows *rs, const struct mc_bulk_opts *o,
                        struct mc_bulk_result *res, struct mc_err *err)
 {
-    size_t cap = o && o->batch ? o->batch : BATCH_DEFAULT, n = 0, i;
+    size_t cap = o && o->batch ? o->batch : BATCH_DEFAULT;
+    struct lane lanes[2], *fill, *busy;
     struct bulk b;
-    struct job *jobs;
     struct mc_row row;
     cJSON *ach = NULL;
     mcred_rc rc;
 
     memset(res, 0, sizeof(*res));
+    memset(lanes, 0, sizeof(lanes));
     rc = mc_json_parse(a->json, strlen(a->json), 0, &ach, err);
     if (rc)
         return rc;
@@ -516,11 +591,16 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
         cJSON_Delete(ach);
         return rc;
     }
-    jobs = mc_allocarray(cap, sizeof(*jobs));
-    if (!jobs) {
+    lanes[0].jobs = mc_allocarray(cap, sizeof(struct job));
+    lanes[1].jobs = mc_allocarray(cap, sizeof(struct job));
+    if (!lanes[0].jobs || !lanes[1].jobs) {
+        mc_free(lanes[0].jobs);
+        mc_free(lanes[1].jobs);
         cJSON_Delete(ach);
         return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
     }
+    fill = &lanes[0];
+    busy = &lanes[1];
     memset(&b, 0, sizeof(b));
     b.is = is;
     b.a = a;
@@ -541,11 +621,11 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
         if (r == MCRED_OK || r == MCRED_ERR_INVALID)
             res->rows++;   /* bad rows are rows too */
         if (r == MCRED_OK) {
-            r = job_from_row(&jobs[n], &row, a->uri, &rerr);
+            r = job_from_row(&fill->jobs[fill->n], &row, a->uri, &rerr);
             if (r == MCRED_OK)
-                n++;
+                fill->n++;
             else
-                job_release(&jobs[n]);
+                job_release(&fill->jobs[fill->n]);
         }
         if (r == MCRED_ERR_INVALID) {
             if (o && o->all_or_nothing) {
@@ -559,21 +639,37 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
             rc = mc_err_set(err, r, "%s", mc_err_msg(&rerr));
             break;
         }
-        if (n == cap || (r == MCRED_ERR_NOTFOUND && n > 0)) {
-            rc = drop_issued(&b, jobs, &n, err);
+        if (fill->n == cap || (r == MCRED_ERR_NOTFOUND && fill->n > 0)) {
+            struct lane *t;
+
+            rc = drop_issued(&b, fill->jobs, &fill->n, err);
+            if (!rc && fill->n)
+                rc = prepare_batch(&b, fill->jobs, fill->n, &fill->s, err);
+            if (!rc && fill->n) {
+                sign_start(&fill->s, b.threads);
+                fill->signing = true;
+            }
+            /* write the batch signed before while this one is being signed */
             if (!rc)
-                rc = run_batch(&b, jobs, n, err);
-            for (i = 0; i < n; i++)
-                job_release(&jobs[i]);
-            n = 0;
+                rc = flush_lane(&b, busy, true, err);
+            t = busy;
+            busy = fill;
+            fill = t;
             if (o && o->progress)
                 o->progress(o->ud, res->rows, res->issued, res->already, res->failed);
         }
         if (r == MCRED_ERR_NOTFOUND)
             break;
     }
-    for (i = 0; i < n; i++)
-        job_release(&jobs[i]);
+    {
+        mcred_rc r2 = flush_lane(&b, busy, rc == MCRED_OK, err);   /* the last batch */
+
+        if (!rc)
+            rc = r2;
+        (void)flush_lane(&b, fill, false, NULL);   /* only after a failure is it in flight */
+    }
+    if (o && o->progress && !rc)
+        o->progress(o->ud, res->rows, res->issued, res->already, res->failed);
     if (!b.own_tx) {
         if (!rc)
             rc = mc_store_commit(is->st, err);
@@ -582,7 +678,8 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
         if (rc)
             res->issued = 0;
     }
-    mc_free(jobs);
+    mc_free(lanes[0].jobs);
+    mc_free(lanes[1].jobs);
     cJSON_Delete(ach);
     return rc;
 }
