@@ -8,12 +8,14 @@
 #include <stdio.h>
 
 #include "check.h"
+#include "crypto/did.h"
 #include "crypto/keys.h"
 #include "jsonld/ctxstore.h"
 #include "jsonld/jsonld.h"
 #include "model/ob.h"
 #include "service/sign.h"
 #include "service/verify.h"
+#include "util/fetch.h"
 #include "status/bitstring.h"
 #include "jsonld/jcs.h"
 #include "proof/di.h"
@@ -52,10 +54,13 @@ static char *badge_for(const struct mc_key *k)
     return out;
 }
 
+static const struct mc_fetcher *test_fetcher;   /* did:web documents, when a test sets it */
+
 static int verify_exit(const char *p, size_t n, struct mc_verdict *v)
 {
     struct mc_verify_opts vo = { 0 };
 
+    vo.fetcher = test_fetcher;
     vo.now = 1800000000;
     vo.contexts = store;
     vo.cache = cache;
@@ -292,6 +297,62 @@ static void test_status(void)
     mc_key_clear(&other);
 }
 
+/* Key rotation for a did:web issuer: after a second key takes over, the DID
+ * document lists both, and credentials signed with the first still verify. */
+static void test_rotation(void)
+{
+    static const uint8_t s1[32] = { 21 }, s2[32] = { 22 };
+    const char *did = "did:web:badges.example.edu";
+    struct mc_key keys[2];
+    struct mc_buf doc, old_cred, new_cred;
+    struct one_doc d = { "https://badges.example.edu/.well-known/did.json", NULL };
+    struct mc_fetcher f = { one_fetch, &d };
+    struct mc_sign_opts so = { 0 };
+    struct mc_verdict v;
+    char *in, *at;
+    size_t len;
+
+    CHECK_RC(mc_key_generate(&keys[0], s1), MCRED_OK, "key 1");
+    CHECK_RC(mc_key_generate(&keys[1], s2), MCRED_OK, "key 2");
+    /* the badge, issued by the did:web DID */
+    at = strstr(badge, "ISSUER");
+    len = strlen(badge) - 6 + strlen(did);
+    in = malloc(len + 1);
+    snprintf(in, len + 1, "%.*s%s%s", (int)(at - badge), badge, did, at + 6);
+    mc_buf_init(&doc, 0);
+    mc_buf_init(&old_cred, 0);
+    mc_buf_init(&new_cred, 0);
+    so.now = 1750000000;
+    so.contexts = store;
+    so.cache = cache;
+    so.verification_method = "did:web:badges.example.edu#key-1";
+    CHECK_RC(mc_sign_bytes(in, strlen(in), &keys[0], &so, &old_cred, NULL), MCRED_OK,
+             "signed with key 1");
+    so.verification_method = "did:web:badges.example.edu#key-2";
+    CHECK_RC(mc_sign_bytes(in, strlen(in), &keys[1], &so, &new_cred, NULL), MCRED_OK,
+             "signed with key 2");
+    test_fetcher = &f;
+    /* before the rotation the document has key 1 only */
+    CHECK_RC(mc_did_web_document(did, keys, 1, &doc, NULL), MCRED_OK, "document v1");
+    d.body = doc.ptr;
+    CHECK(verify_exit(old_cred.ptr, old_cred.len, &v) == 0, "key 1 verifies before rotation");
+    CHECK(verify_exit(new_cred.ptr, new_cred.len, &v) == 1, "key 2 unknown before rotation");
+    /* after: both keys, the newest last */
+    mc_buf_reset(&doc);
+    CHECK_RC(mc_did_web_document(did, keys, 2, &doc, NULL), MCRED_OK, "document v2");
+    d.body = doc.ptr;
+    CHECK(verify_exit(old_cred.ptr, old_cred.len, &v) == 0 && v.kind == MC_VERDICT_VALID,
+          "a credential signed before the rotation still verifies: %s", mc_verdict_name(v.kind));
+    CHECK(verify_exit(new_cred.ptr, new_cred.len, &v) == 0, "the new key verifies");
+    test_fetcher = NULL;
+    free(in);
+    mc_buf_release(&doc);
+    mc_buf_release(&old_cred);
+    mc_buf_release(&new_cred);
+    mc_key_clear(&keys[0]);
+    mc_key_clear(&keys[1]);
+}
+
 /* Every allocation failing in turn: sign and verify return cleanly. */
 static void test_torture(void)
 {
@@ -339,6 +400,7 @@ int main(void)
     test_suites();
     test_proof_set_and_grades();
     test_status();
+    test_rotation();
     test_torture();
     mc_jsonld_cache_free(cache);
     mc_ctxstore_free(store);
