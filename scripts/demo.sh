@@ -51,4 +51,30 @@ step "6. A badge for a learner's DID, as a VC-JWT" "mcred sign --suite vc-jwt --
 cut -c1-100 "$DIR/badge.jwt"; echo "..."
 "$MCRED" verify "$DIR/badge.jwt" | head -1
 
+step "7. Run an issuer: a data directory with a SQLite store" \
+     "MCRED_HOME=$DIR/home mcred init --org 'Example University' --public-url https://badges.example.edu"
+MCRED_HOME="$DIR/home"
+export MCRED_HOME
+"$MCRED" init --org "Example University" --issuer-name "Example University" \
+    --public-url https://badges.example.edu
+"$MCRED" achievement create tests/vectors/ob/achievement.json
+
+step "8. Issue to a cohort from a CSV file (streamed, signed on every core)" \
+     "mcred issue --achievement 1 --csv $DIR/cohort.csv"
+printf 'recipient,name\n' > "$DIR/cohort.csv"
+for i in $(seq 1 500); do printf 'learner%d@example.org,Learner %d\n' "$i" "$i"; done >> "$DIR/cohort.csv"
+"$MCRED" issue --achievement 1 --csv "$DIR/cohort.csv"
+echo "(again: nothing is issued twice)"
+"$MCRED" issue --achievement 1 --csv "$DIR/cohort.csv"
+
+step "9. Revoke one; the signed status list says so" "mcred revoke ID; mcred verify"
+ID=$("$MCRED" credential list | awk 'NR==1 {print $1}')
+"$MCRED" credential export "$ID" > "$DIR/one.json"
+"$MCRED" revoke "$ID" --reason "demo"
+set +e
+"$MCRED" verify "$DIR/one.json" | sed -n '1p;/status/p'
+set -e
+"$MCRED" status publish --out "$DIR/public"
+"$MCRED" audit
+
 printf '\nFiles are in ./%s. Try `%s help`.\n' "$DIR" "$MCRED"
