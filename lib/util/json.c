@@ -28,6 +28,31 @@ struct arena {
 
 static _Thread_local struct arena arena;
 
+/* A thread that made an arena frees it when it ends (the kept chunk would
+ * otherwise outlive the thread: bulk signing starts threads per batch). */
+static pthread_key_t arena_key;
+static pthread_once_t arena_key_once = PTHREAD_ONCE_INIT;
+
+static void arena_thread_end(void *unused)
+{
+    struct arena_chunk *c = arena.head;
+
+    (void)unused;
+    while (c) {
+        struct arena_chunk *next = c->next;
+
+        mc_free(c);
+        c = next;
+    }
+    arena.head = NULL;
+    arena.total = 0;
+}
+
+static void arena_key_make(void)
+{
+    (void)pthread_key_create(&arena_key, arena_thread_end);
+}
+
 #define ARENA_CHUNK ((size_t)64 * 1024)
 
 static bool arena_owns(const void *p)
@@ -61,6 +86,10 @@ static void *arena_alloc(size_t n)
             return NULL;
         c->cap = cap;
         c->used = 0;
+        if (!arena.head) {   /* this thread's first chunk: free it when the thread ends */
+            pthread_once(&arena_key_once, arena_key_make);
+            (void)pthread_setspecific(arena_key, &arena);
+        }
         c->next = arena.head;
         arena.head = c;
         arena.total += cap;
