@@ -44,6 +44,7 @@ struct mc_ob_issue {
     const char *issuer_name;      /* Profile name, optional */
     const char *issuer_url;       /* optional */
     const cJSON *achievement;     /* an Achievement (validated; copied) */
+    bool achievement_checked;     /* the caller already validated it (bulk issuing) */
     const char *recipient;        /* a DID, or an e-mail address */
     bool hash_email;              /* e-mail as a salted SHA-256 IdentityObject */
     const char *recipient_name;   /* optional */

@@ -188,6 +188,7 @@ static void build_and_sign(const struct mc_issuing *is, const struct mc_achievem
     in.issuer_name = is->issuer->name;
     in.issuer_url = is->issuer->url;
     in.achievement = ach;
+    in.achievement_checked = true;   /* validated once, in mc_issue_bulk / mc_issue_one */
     in.recipient = j->recipient;
     in.hash_email = true;
     in.recipient_name = j->name;
@@ -584,8 +585,12 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
     memset(res, 0, sizeof(*res));
     memset(lanes, 0, sizeof(lanes));
     rc = mc_json_parse(a->json, strlen(a->json), 0, &ach, err);
-    if (rc)
+    if (!rc)
+        rc = mc_ob_validate_achievement(ach, NULL, err);
+    if (rc) {
+        cJSON_Delete(ach);
         return rc;
+    }
     rc = mc_rows_set_achievement(rs, a->uri, err);
     if (rc) {
         cJSON_Delete(ach);
@@ -700,8 +705,12 @@ mcred_rc mc_issue_one(const struct mc_issuing *is, const struct mc_achievement *
     memset(&br, 0, sizeof(br));
     memset(&o, 0, sizeof(o));
     rc = mc_json_parse(a->json, strlen(a->json), 0, &ach, err);
-    if (rc)
+    if (!rc)
+        rc = mc_ob_validate_achievement(ach, NULL, err);
+    if (rc) {
+        cJSON_Delete(ach);
         return rc;
+    }
     rc = job_from_row(&j, row, a->uri, err);
     if (!rc && row->recipient && strncmp(row->recipient, "did:", 4) != 0 &&
         !mc_is_email(row->recipient))
