@@ -17,11 +17,12 @@
 
 /* Design notes.
  *
- * Terms, not lines. A term struct is escaped once into st->text and known by
- * a number (struct tx): the term at the same position of the quad before is
- * tried first (a producer writes a subject's quads together), then a table
- * of the term structs already seen, by their pointers (kind, value,
- * datatype, lang), without reading their strings. An IRI marked
+ * Terms, not lines. A term is escaped into st->text and known by a number
+ * (struct tx); a term struct with the same pointers (kind, value, datatype,
+ * lang) as the one at the same position of the quad before reuses its
+ * number without reading a string, since a producer writes the quads of a
+ * subject together, often with one predicate. (A table of all term structs
+ * seen cost more in lookups than it saved in escapes.) An IRI marked
  * MC_RDF_PLAIN is copied, not scanned. A quad is four such numbers. Blank
  * nodes are numbered by label, through a table of the label texts.
  *
@@ -54,8 +55,7 @@
 #define TEXT_MAX ((size_t)1 << 30)
 #define NO_BN (-1)
 
-struct tx {                      /* a term struct seen, and its text */
-    const struct mc_rdf_term *t; /* the first one with these pointers (tx 0: none) */
+struct tx {                      /* a term and its text */
     uint32_t off, len;           /* the text in st->text, followed there by ' '
                                     (tx 0 is the empty text of the default graph) */
     int32_t bn;                  /* the blank node it names, or NO_BN */
@@ -94,15 +94,15 @@ struct rdfc {
     struct rq *q;                /* the quads in input order, repeats with blank nodes
                                     removed */
     size_t nq;
-    struct tx *tx;               /* term structs seen; tx[0] is the empty text */
+    struct tx *tx;               /* terms; tx[0] is the empty text */
     size_t ntx, tx_cap;
-    uint32_t *ptab;              /* 1 + index into tx by pointers; 0: empty */
-    size_t psize;
     struct rbn *bn;              /* blank nodes in order of first mention */
     size_t nbn, bn_cap;
     uint32_t *btab;              /* 1 + index into bn by label; 0: empty */
     size_t bsize;
-    uint32_t *order;             /* scratch: quad numbers to sort, then merge space */
+    uint32_t *order;             /* scratch: quad numbers to sort, then merge space;
+                                    while loading, the quads with a blank node */
+    size_t nblank;               /* quads with a blank node, in order[] */
     uint32_t *bq;                /* quad lists of all blank nodes, back to back */
     int32_t *canon;              /* canon[k]: the blank node that got c14n<k> */
     size_t ncanon;
@@ -202,23 +202,15 @@ static mcred_rc work(struct rdfc *st, size_t steps, int32_t at)
 
 /* --- loading: term texts, blank nodes, quads ---------------------------------- */
 
+/* One multiply-xorshift round: combines the (seeded) text hashes and blank
+ * node numbers of a quad into its slot hash. */
 static uint64_t mix64(uint64_t h)
 {
     h *= 0x9e3779b97f4a7c15ULL;
     return h ^ (h >> 29);
 }
 
-/* The slot hash of a term struct's pointers: not fed by input bytes, so it
- * needs no seed. Three multiplies side by side, not one after the other. */
-static uint64_t ptr_hash(const struct mc_rdf_term *t)
-{
-    uint64_t h = (uint64_t)(uintptr_t)t->value * 0x9e3779b97f4a7c15ULL ^
-                 (uint64_t)(uintptr_t)t->datatype * 0xc2b2ae3d27d4eb4fULL ^
-                 ((uint64_t)(uintptr_t)t->lang + (unsigned)t->kind) * 0x165667b19e3779f9ULL;
-
-    return h ^ (h >> 32);
-}
-
+/* a and b are the same term for sure: the same pointers (see the notes). */
 static bool same_ptrs(const struct mc_rdf_term *a, const struct mc_rdf_term *b)
 {
     return a->value == b->value && a->kind == b->kind && a->datatype == b->datatype &&
@@ -264,35 +256,23 @@ static mcred_rc check_quad(struct rdfc *st, const struct mc_rdf_quad *q, size_t 
     return MCRED_OK;
 }
 
-/* A table of size slots of (1 + index); hash(i) is the hash of entry i. The
- * new table replaces *tab, which is freed. */
-static mcred_rc regrow(uint32_t **tab, size_t *size, size_t n,
-                       uint64_t (*hash)(const struct rdfc *, size_t), const struct rdfc *st)
+/* Double the table of blank node labels (its load stays at most one half). */
+static mcred_rc btab_grow(struct rdfc *st)
 {
-    size_t cap = *size * 2, i, j;
-    uint32_t *t = mc_calloc(cap, sizeof(*t));
+    size_t size = st->bsize * 2, i, j;
+    uint32_t *tab = mc_calloc(size, sizeof(*tab));
 
-    if (!t)
+    if (!tab)
         return MCRED_ERR_NOMEM;
-    for (i = 0; i < n; i++) {
-        for (j = (size_t)hash(st, i) & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
+    for (i = 0; i < st->nbn; i++) {
+        for (j = (size_t)st->bn[i].h & (size - 1); tab[j]; j = (j + 1) & (size - 1))
             ;
-        t[j] = (uint32_t)(i + 1);
+        tab[j] = (uint32_t)(i + 1);
     }
-    mc_free(*tab);
-    *tab = t;
-    *size = cap;
+    mc_free(st->btab);
+    st->btab = tab;
+    st->bsize = size;
     return MCRED_OK;
-}
-
-static uint64_t tx_ptr_hash(const struct rdfc *st, size_t i)
-{
-    return ptr_hash(st->tx[i + 1].t);  /* the table holds tx 1, 2, ... */
-}
-
-static uint64_t bn_hash(const struct rdfc *st, size_t i)
-{
-    return st->bn[i].h;
 }
 
 /* The blank node labelled by the term t, numbered in order of first mention. */
@@ -332,7 +312,7 @@ static mcred_rc blank_number(struct rdfc *st, const struct mc_rdf_term *t, int32
     *out = (int32_t)st->nbn;
     st->btab[slot] = (uint32_t)++st->nbn;
     if (st->nbn * 2 > st->bsize)
-        return regrow(&st->btab, &st->bsize, st->nbn, bn_hash, st);
+        return btab_grow(st);
     return MCRED_OK;
 }
 
@@ -359,21 +339,14 @@ static mcred_rc put_text(struct rdfc *st, const struct mc_rdf_term *t)
     return rc ? rc : mc_buf_appendc(b, ' ');
 }
 
-/* The number of term t (not the default graph): by its pointers when seen
- * before, else a new one with its text. */
+/* A new number for term t (not the default graph), with its text. */
 static mcred_rc term_number(struct rdfc *st, const struct mc_rdf_term *t, uint32_t *out)
 {
-    size_t mask = st->psize - 1, slot, off = st->text.len;
+    size_t off = st->text.len;
     struct tx *x;
     int32_t bn = NO_BN;
     mcred_rc rc;
 
-    for (slot = (size_t)ptr_hash(t) & mask; st->ptab[slot]; slot = (slot + 1) & mask) {
-        if (same_ptrs(st->tx[st->ptab[slot]].t, t)) {
-            *out = st->ptab[slot];
-            return MCRED_OK;
-        }
-    }
     rc = t->kind == MC_RDF_BLANK ? blank_number(st, t, &bn) : MCRED_OK;
     if (!rc)
         rc = put_text(st, t);
@@ -395,22 +368,16 @@ static mcred_rc term_number(struct rdfc *st, const struct mc_rdf_term *t, uint32
     if (rc)
         return rc;
     x = &st->tx[st->ntx];
-    x->t = t;
     x->off = (uint32_t)off;
     x->len = (uint32_t)(st->text.len - 1 - off);
     x->bn = bn;
     x->hashed = false;
-    *out = (uint32_t)st->ntx;
-    st->ptab[slot] = (uint32_t)st->ntx++;
-    if (st->ntx * 2 > st->psize)
-        return regrow(&st->ptab, &st->psize, st->ntx - 1, tx_ptr_hash, st);
+    *out = (uint32_t)st->ntx++;
     return MCRED_OK;
 }
 
-/* Number the terms of every quad, and the blank nodes in order of first
- * mention. A producer writes the quads of a subject one after the other,
- * often with the same predicate too: the term at the same position of the
- * quad before is tried first, which spares most table lookups. */
+/* Number the terms of every quad (see the design notes), and the blank
+ * nodes in order of first mention. */
 static mcred_rc load_quads(struct rdfc *st, const struct mc_rdf_dataset *d)
 {
     const struct mc_rdf_term *last[4] = { NULL, NULL, NULL, NULL };
@@ -439,6 +406,8 @@ static mcred_rc load_quads(struct rdfc *st, const struct mc_rdf_dataset *d)
             r->bn[k] = st->tx[r->t[k]].bn;
             r->blank |= r->bn[k] >= 0;
         }
+        if (r->blank)
+            st->order[st->nblank++] = (uint32_t)i;
     }
     st->nq = d->n;
     return rc;
@@ -474,43 +443,48 @@ static bool same_quad(const struct rdfc *st, const struct rq *a, const struct rq
 }
 
 /* Remove the repeats of quads with a blank node, keeping the first (the
- * others are left for serialize, see the design notes). */
+ * others are left for serialize, see the design notes). Only the quads
+ * listed in st->order are looked at, and the list is kept up to date. */
 static mcred_rc load_distinct(struct rdfc *st)
 {
-    size_t size, i, k = 0, slot;
+    size_t size, i, k, slot, dups = 0;
     uint32_t *tab;
     uint64_t h;
     int j;
 
-    for (i = 0; i < st->nq; i++)
-        k += st->q[i].blank;
-    if (!k)
+    if (!st->nblank)
         return MCRED_OK;
-    size = table_size(k);
+    size = table_size(st->nblank);
     tab = mc_calloc(size, sizeof(*tab));
     if (!tab)
         return MCRED_ERR_NOMEM;
-    for (i = 0, k = 0; i < st->nq; i++) {
-        struct rq *r = &st->q[i];
-        bool dup = false;
+    for (i = 0; i < st->nblank; i++) {
+        struct rq *r = &st->q[st->order[i]];
 
-        if (r->blank) {
-            for (h = 0, j = 0; j < 4; j++)
-                h = mix64(h ^ (r->bn[j] >= 0 ? (uint64_t)r->bn[j] : text_hash(st, r->t[j])));
-            for (slot = (size_t)h & (size - 1); tab[slot]; slot = (slot + 1) & (size - 1)) {
-                if (same_quad(st, &st->q[tab[slot] - 1], r)) {
-                    dup = true;
-                    break;
-                }
+        for (h = 0, j = 0; j < 4; j++)
+            h = mix64(h ^ (r->bn[j] >= 0 ? (uint64_t)r->bn[j] : text_hash(st, r->t[j])));
+        for (slot = (size_t)h & (size - 1); tab[slot]; slot = (slot + 1) & (size - 1)) {
+            if (same_quad(st, &st->q[tab[slot] - 1], r)) {
+                r->q = NULL;  /* a repeat: dropped below */
+                dups++;
+                break;
             }
-            if (!dup)
-                tab[slot] = (uint32_t)(k + 1);
         }
-        if (!dup)
-            st->q[k++] = *r;
+        if (r->q)
+            tab[slot] = st->order[i] + 1;
+    }
+    mc_free(tab);
+    if (!dups)
+        return MCRED_OK;
+    st->nblank = 0;
+    for (i = 0, k = 0; i < st->nq; i++) {
+        if (!st->q[i].q)
+            continue;
+        if (st->q[i].blank)
+            st->order[st->nblank++] = (uint32_t)k;
+        st->q[k++] = st->q[i];
     }
     st->nq = k;
-    mc_free(tab);
     return MCRED_OK;
 }
 
@@ -521,12 +495,14 @@ static mcred_rc load_lists(struct rdfc *st)
     size_t i, total = 0;
     int k, j;
 
-    for (i = 0; i < st->nq; i++) {
-        for (k = 0; k < 4 && st->q[i].blank; k++) {
-            int32_t b = st->q[i].bn[k];
+    for (i = 0; i < st->nblank; i++) {
+        const struct rq *r = &st->q[st->order[i]];
+
+        for (k = 0; k < 4; k++) {
+            int32_t b = r->bn[k];
 
             for (j = 0; j < k && b >= 0; j++)
-                if (st->q[i].bn[j] == b)
+                if (r->bn[j] == b)
                     b = -1;
             if (b >= 0) {
                 st->bn[b].n++;
@@ -543,15 +519,17 @@ static mcred_rc load_lists(struct rdfc *st)
         total += st->bn[i].n;
         st->bn[i].n = 0;
     }
-    for (i = 0; i < st->nq; i++) {
-        for (k = 0; k < 4 && st->q[i].blank; k++) {
-            int32_t b = st->q[i].bn[k];
+    for (i = 0; i < st->nblank; i++) {
+        const struct rq *r = &st->q[st->order[i]];
+
+        for (k = 0; k < 4; k++) {
+            int32_t b = r->bn[k];
 
             for (j = 0; j < k && b >= 0; j++)
-                if (st->q[i].bn[j] == b)
+                if (r->bn[j] == b)
                     b = -1;
             if (b >= 0)
-                st->bq[st->bn[b].first + st->bn[b].n++] = (uint32_t)i;
+                st->bq[st->bn[b].first + st->bn[b].n++] = st->order[i];
         }
     }
     return MCRED_OK;
@@ -1195,24 +1173,21 @@ static mcred_rc serialize(struct rdfc *st, struct mc_buf *out)
 }
 
 /* The arrays sized by the input: quads, the merge space, and the starting
- * sizes of the tables and texts (a credential has about two term structs
- * and 80 bytes of text a quad; they grow past that). */
+ * sizes of the terms and texts (a credential has under three new terms and 80
+ * bytes of text a quad; they grow past that). */
 static mcred_rc load_init(struct rdfc *st, size_t n)
 {
-    size_t guess = 2 * n + 8;
+    size_t guess = 3 * n + 8;
 
     st->q = mc_allocarray(n ? n : 1, sizeof(*st->q));
     st->order = mc_allocarray(n ? n : 1, 2 * sizeof(*st->order));
     st->tx_cap = guess;
     st->tx = mc_allocarray(guess, sizeof(*st->tx));
-    st->psize = table_size(guess);
-    st->ptab = mc_calloc(st->psize, sizeof(*st->ptab));
     st->bsize = 16;
     st->btab = mc_calloc(st->bsize, sizeof(*st->btab));
-    if (!st->q || !st->order || !st->tx || !st->ptab || !st->btab)
+    if (!st->q || !st->order || !st->tx || !st->btab)
         return MCRED_ERR_NOMEM;
-    st->tx[0].t = NULL;  /* tx 0: the empty text of the default graph */
-    st->tx[0].off = 0;
+    st->tx[0].off = 0;  /* tx 0: the empty text of the default graph */
     st->tx[0].len = 0;
     st->tx[0].bn = NO_BN;
     st->tx[0].hashed = false;
@@ -1300,7 +1275,6 @@ mcred_rc mc_rdfc_canon_map(const struct mc_rdf_dataset *d, const struct mc_rdfc_
     mc_free(st.q);
     mc_free(st.order);
     mc_free(st.tx);
-    mc_free(st.ptab);
     mc_free(st.bn);
     mc_free(st.btab);
     mc_free(st.bq);

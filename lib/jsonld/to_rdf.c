@@ -225,6 +225,16 @@ static uint64_t hash_start(const struct tordf *t, int kind, const void *owner)
     return h ^ (h >> 29) ^ (uint64_t)kind;
 }
 
+/* s == kw for short keywords: an inline loop costs less than a call. */
+static inline bool kw_is(const char *s, const char *kw)
+{
+    for (; *s == *kw; s++, kw++) {
+        if (!*s)
+            return true;
+    }
+    return false;
+}
+
 static void first_of(const cJSON **slot, const cJSON *c)
 {
     if (!*slot)
@@ -241,31 +251,31 @@ static void kw_scan(const cJSON *obj, struct kw *k)
             continue;
         switch (s[1]) {
         case 'i':
-            if (strcmp(s, "@id") == 0)
+            if (kw_is(s, "@id"))
                 first_of(&k->id, c);
-            else if (strcmp(s, "@index") == 0)
+            else if (kw_is(s, "@index"))
                 first_of(&k->index, c);
             break;
         case 't':
-            if (strcmp(s, "@type") == 0)
+            if (kw_is(s, "@type"))
                 first_of(&k->type, c);
             break;
         case 'v':
-            if (strcmp(s, "@value") == 0)
+            if (kw_is(s, "@value"))
                 first_of(&k->value, c);
             break;
         case 'l':
-            if (strcmp(s, "@list") == 0)
+            if (kw_is(s, "@list"))
                 first_of(&k->list, c);
-            else if (strcmp(s, "@language") == 0)
+            else if (kw_is(s, "@language"))
                 first_of(&k->language, c);
             break;
         case 's':
-            if (strcmp(s, "@set") == 0)
+            if (kw_is(s, "@set"))
                 first_of(&k->set, c);
             break;
         case 'd':
-            if (strcmp(s, "@direction") == 0)
+            if (kw_is(s, "@direction"))
                 first_of(&k->direction, c);
             break;
         default:
@@ -976,15 +986,15 @@ static mcred_rc nm_member(struct tordf *t, struct graph *g, struct node *n, cons
 
     if (k[0] != '@')
         return nm_property(t, g, n, m, fresh, depth);
-    if (strcmp(k, "@type") == 0)
+    if (kw_is(k, "@type"))
         return nm_types(t, n, m, fresh);
-    if (strcmp(k, "@reverse") == 0)
+    if (kw_is(k, "@reverse"))
         return nm_reverse(t, g, n->id, m, depth);
-    if (strcmp(k, "@index") == 0)
+    if (kw_is(k, "@index"))
         return nm_index(t, n, m);
-    if (strcmp(k, "@included") == 0)
+    if (kw_is(k, "@included"))
         return nm_elem(t, m, g, NULL, depth + 1);
-    if (strcmp(k, "@graph") == 0) {
+    if (kw_is(k, "@graph")) {
         rc = get_graph(t, n->id, &sub);
         return rc ? rc : nm_elem(t, m, sub, NULL, depth + 1);
     }
@@ -1559,7 +1569,7 @@ static mcred_rc lexical(struct tordf *t, const cJSON *x, const char *type, const
     mc_buf_reset(&t->lex);
     t->lex_str = NULL;
     t->lex_plain = false;
-    if (type && strcmp(type, "@json") == 0) {
+    if (type && kw_is(type, "@json")) {
         *dt = rdf_json;
         rc = mc_jcs_canon(x, &t->lex, t->err);
         return rc == MCRED_ERR_NOMEM ? nomem(t) : rc;
@@ -1635,7 +1645,7 @@ static mcred_rc value_to_rdf(struct tordf *t, const struct item *it,
     mcred_rc rc;
 
     *ok = false;
-    if (type && strcmp(type, "@json") != 0) {
+    if (type && !kw_is(type, "@json")) {
         dtv = iri_check(type);
         if (dtv == IRI_BAD)
             return drop(t, "malformed datatype iri", type);
@@ -1717,7 +1727,7 @@ static int graph_cmp(const void *a, const void *b)
 static mcred_rc pred_term(struct tordf *t, const char *name, struct mc_rdf_term *term, bool *ok)
 {
     *ok = false;
-    if (name[0] == '@' && strcmp(name, "@type") == 0) {
+    if (kw_is(name, "@type")) {
         iri_term(term, rdf_type);
         *ok = true;
         return MCRED_OK;
@@ -1760,7 +1770,7 @@ static mcred_rc emit_node(struct tordf *t, const struct node *n, const struct mc
     mcred_rc rc;
 
     for (p = n->props; p && !any; p = p->next) {
-        if (p->vals.head && (p->name[0] != '@' || strcmp(p->name, "@type") == 0))
+        if (p->vals.head && (p->name[0] != '@' || kw_is(p->name, "@type")))
             any = true;
     }
     if (!any)

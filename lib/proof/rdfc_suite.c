@@ -33,6 +33,7 @@ mcred_rc mc_rdfc_canonize_doc(const cJSON *doc, const struct mc_jsonld_loader *l
     o.safe = true;
     o.cache = cache;
     mc_rdf_init(&ds);
+    ds.borrow = true;   /* the expanded tree outlives the dataset: point at its strings */
     rc = mc_jsonld_expand(doc, &o, &expanded, err);
     if (!rc)
         rc = mc_jsonld_to_rdf(expanded, &o, &ds, err);
