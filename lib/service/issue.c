@@ -19,7 +19,7 @@
 #include "util/json.h"
 #include "util/time.h"
 
-#define BATCH_DEFAULT 1024
+#define BATCH_DEFAULT 4096   /* measured: 512 gave 13.7k/s, 4096 17-18k/s (SQLite) */
 #define MAX_THREADS 64
 
 static time_t clock_of(const struct mc_issuing *is)
@@ -300,6 +300,7 @@ struct bulk {
     struct mc_bulk_result *res;
     int threads;
     bool own_tx;             /* each batch commits (not all-or-nothing) */
+    bool fresh;              /* the organisation had no credential when the run began */
 };
 
 static void report_row(const struct bulk *b, size_t number, size_t line, const char *msg)
@@ -511,6 +512,11 @@ static mcred_rc drop_issued(struct bulk *b, struct job *jobs, size_t *n, struct 
 {
     size_t i, kept = 0;
 
+    /* Nothing was issued before this run, and the reader refuses a key twice
+     * within it: no lookup can find anything (one round trip per row saved on
+     * PostgreSQL). A concurrent issuer is still caught by the insert. */
+    if (b->fresh)
+        return MCRED_OK;
     for (i = 0; i < *n; i++) {
         struct mc_credential c;
         mcred_rc rc;
@@ -614,6 +620,11 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
     b.res = res;
     b.threads = o && o->threads > 0 ? o->threads : default_threads();
     b.own_tx = !(o && o->all_or_nothing);
+    {
+        int64_t count = -1;
+
+        b.fresh = mc_store_cred_count(is->st, is->org, &count, NULL) == MCRED_OK && count == 0;
+    }
     if (!b.own_tx)
         rc = mc_store_begin(is->st, err);
     while (!rc) {

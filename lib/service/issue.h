@@ -48,7 +48,7 @@ MC_NODISCARD mcred_rc mc_issue_one(const struct mc_issuing *is, const struct mc_
 struct mc_bulk_opts {
     bool all_or_nothing;   /* one transaction: the first bad row stops and nothing is kept */
     int threads;           /* signing threads; 0: the number of cores */
-    size_t batch;          /* rows per committed batch; 0: 1024 */
+    size_t batch;          /* rows per committed batch; 0: 4096 */
     /* Called after every batch (may be NULL). */
     void (*progress)(void *ud, size_t rows, size_t issued, size_t already, size_t failed);
     /* Called for every row that fails (may be NULL): its number and why. */
