@@ -65,6 +65,29 @@ void mc_uuid_urn(char out[46])
              b[13], b[14], b[15]);
 }
 
+void mc_uuid7_urn(char out[46])
+{
+    struct timespec ts;
+    uint64_t ms;
+    uint8_t b[16];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
+    randombytes_buf(b, sizeof(b));
+    b[0] = (uint8_t)(ms >> 40);
+    b[1] = (uint8_t)(ms >> 32);
+    b[2] = (uint8_t)(ms >> 24);
+    b[3] = (uint8_t)(ms >> 16);
+    b[4] = (uint8_t)(ms >> 8);
+    b[5] = (uint8_t)ms;
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x70);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 46,
+             "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
 bool mc_ob_is_badge(const cJSON *doc)
 {
     const cJSON *t = mc_json_get(doc, "type");

@@ -61,6 +61,10 @@ MC_NODISCARD mcred_rc mc_ob_credential_new(const struct mc_ob_issue *in, cJSON *
 
 /* A random RFC 4122 version 4 UUID as "urn:uuid:..." (46 bytes with NUL). */
 void mc_uuid_urn(char out[46]);
+/* A time-ordered RFC 9562 version 7 UUID as "urn:uuid:...": ids made one
+ * after another sort after one another, so the store's indexes grow at
+ * their end instead of everywhere (a million-row load stays fast). */
+void mc_uuid7_urn(char out[46]);
 /* True when s looks like an absolute URI (scheme ":" then no spaces). */
 bool mc_is_uri(const char *s);
 /* True when s looks like an e-mail address (local@domain.tld, no spaces). */

@@ -390,7 +390,7 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
     if (rc)
         return rc;
     for (i = 0; i < n; i++) {
-        mc_uuid_urn(uuid);
+        mc_uuid7_urn(uuid);   /* time-ordered: the store's indexes grow at their end */
         snprintf(jobs[i].id, sizeof(jobs[i].id), "%s/credentials/%s", is->public_url, uuid + 9);
         jobs[i].list_rev = lr;
         jobs[i].idx_rev = fr + (int64_t)i;

@@ -373,7 +373,12 @@ static void sq_close(struct mc_store *st)
  * transaction survives a crash of the process; see docs/operations.md), and
  * foreign keys, which SQLite leaves off by default. */
 static const char sq_pragmas[] =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+    /* 32 MiB of page cache (the default is 2 MiB): each insert touches six
+     * indexes, and with a small cache a million-row load spends its time
+     * re-reading pages (measured: 1M rows in 87 s with the default, 49 s with
+     * this and time-ordered ids; peak RSS 199 MB, under the 256 MB goal). */
+    "PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;";
 
 static mcred_rc sq_open(struct mc_store **out, const char *path, struct mc_err *err)
 {
