@@ -24,4 +24,9 @@ MC_NODISCARD mcred_rc mc_rdfc_canonize_doc(const cJSON *doc,
                                            struct mc_jsonld_cache *cache, struct mc_buf *out,
                                            struct mc_err *err);
 
+/* The canonical N-Quads of a proof configuration of the usual shape, written
+ * directly (appended to out); false (out unchanged) when cfg is not of that
+ * shape and the general canonicalization must run. */
+bool mc_rdfc_config_template(const cJSON *cfg, struct mc_buf *out);
+
 #endif /* MC_RDFC_SUITE_H */

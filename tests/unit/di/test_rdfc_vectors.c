@@ -14,6 +14,7 @@
 #include "jsonld/ctxstore.h"
 #include "jsonld/jsonld.h"
 #include "proof/di.h"
+#include "proof/rdfc_suite.h"
 #include "util/codec.h"
 #include "util/json.h"
 
@@ -279,6 +280,86 @@ static void test_tamper(void)
     mc_key_clear(&k);
 }
 
+/* The direct proof-configuration lines equal the general canonicalization
+ * for every configuration of the usual shape, and anything else is refused. */
+static void test_config_template(void)
+{
+    static const char *const same[] = {
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"2023-02-24T23:36:38Z\",\"verificationMethod\":\"did:key:z6Mkr#z6Mkr\","
+        "\"proofPurpose\":\"assertionMethod\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-jcs-2022\","
+        "\"created\":\"2024-12-31T23:59:59.123+02:00\","
+        "\"verificationMethod\":\"did:web:example.com%3A8443:u:a#key-1\","
+        "\"proofPurpose\":\"authentication\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"ecdsa-rdfc-2019\","
+        "\"created\":\"2025-01-01T00:00:00Z\",\"verificationMethod\":\"https://x.example/k\","
+        "\"proofPurpose\":\"capabilityInvocation\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"2025-01-01\",\"verificationMethod\":\"urn:uuid:1#k\","
+        "\"proofPurpose\":\"capabilityDelegation\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"not a date\",\"verificationMethod\":\"did:key:z#z\","
+        "\"proofPurpose\":\"keyAgreement\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"2025-01-01T00:00:00Z\",\"verificationMethod\":\"did:key:z#z\","
+        "\"proofPurpose\":\"somethingElse\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"2025-01-01T00:00:00Z\",\"verificationMethod\":\"did:key:z#z\","
+        "\"proofPurpose\":\"assertionMethod\",\"expires\":\"2030-01-01T00:00:00Z\"}",
+        "{\"type\":\"DataIntegrityProof\",\"cryptosuite\":\"eddsa-rdfc-2022\","
+        "\"created\":\"2025-01-01T00:00:00Z\",\"verificationMethod\":\"did:key:z#z\","
+        "\"proofPurpose\":\"assertionMethod\",\"challenge\":\"abc\"}",
+    };
+    static const char *const contexts[] = {
+        "[\"https://www.w3.org/ns/credentials/v2\","
+        "\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"]",
+        "[\"https://www.w3.org/ns/credentials/v2\","
+        "\"https://www.w3.org/ns/credentials/examples/v2\"]",
+        "[\"https://www.w3.org/ns/credentials/v2\"]",
+        "[\"https://www.w3.org/2018/credentials/v1\","
+        "\"https://w3id.org/security/data-integrity/v2\"]",
+    };
+    struct mc_jsonld_loader loader;
+    size_t i, j;
+    int fast = 0;
+
+    mc_ctxstore_loader(store, &loader);
+    for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        for (j = 0; j < sizeof(contexts) / sizeof(contexts[0]); j++) {
+            cJSON *cfg = NULL, *ctx = NULL;
+            struct mc_buf a, b;
+            struct mc_err err;
+            bool took;
+            mcred_rc rc;
+
+            if (mc_json_parse(same[i], strlen(same[i]), 0, &cfg, NULL) ||
+                mc_json_parse(contexts[j], strlen(contexts[j]), 0, &ctx, NULL)) {
+                CHECK(0, "table parses");
+                continue;
+            }
+            cJSON_AddItemToObject(cfg, "@context", ctx);
+            mc_buf_init(&a, 0);
+            mc_buf_init(&b, 0);
+            took = mc_rdfc_config_template(cfg, &a);
+            mc_err_clear(&err);
+            rc = mc_rdfc_canonize_doc(cfg, &loader, cache, &b, &err);
+            if (took) {
+                fast++;
+                CHECK(rc == MCRED_OK && a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0,
+                      "config %zu with contexts %zu: direct lines differ from RDFC-1.0:\n%s\n%s",
+                      i, j, a.ptr ? a.ptr : "", b.ptr ? b.ptr : err.msg);
+            }
+            CHECK(!took || j < 3, "config %zu: the template needs the VC 2.0 context first", i);
+            CHECK(!took || i < 5, "config %zu: an unusual configuration is left to RDFC-1.0", i);
+            mc_buf_release(&a);
+            mc_buf_release(&b);
+            cJSON_Delete(cfg);
+        }
+    }
+    CHECK(fast >= 6, "the direct path served %d usual configurations", fast);
+}
+
 int main(void)
 {
     char dir[1024];
@@ -296,6 +377,7 @@ int main(void)
         run_vector(&vectors[i]);
     test_verify_vectors();
     test_tamper();
+    test_config_template();
     mc_jsonld_cache_free(cache);
     mc_ctxstore_free(store);
     return check_report();
