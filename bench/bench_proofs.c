@@ -4,7 +4,7 @@
  * One core, CPU time. Prints rates and ratios; asserts nothing (targets live in the
  * issue, figures in its closing note).
  * With a peer command, the same credential is written to a temporary file and
- * the JavaScript peer (bench/peer-bench.mjs) is measured on it in this run.
+ * the JavaScript peer (tests/interop/peer-bench.mjs) is measured on it in this run.
  * usage: bench_proofs [SECONDS_PER_CASE] [ACHIEVEMENT.json] [PEER_COMMAND]
  * SPDX-License-Identifier: Apache-2.0 */
 #define _DEFAULT_SOURCE 1   /* mkstemp, popen */
