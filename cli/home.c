@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "crypto/keyfile.h"
+#include "admin.h"
 #include "home.h"
 
 #define CONF_MAX (64 * 1024)
@@ -221,36 +222,21 @@ out:
 
 int home_open(struct home *h, const char *db_flag, bool need_key, const char *passphrase_file)
 {
-    struct mc_org org;
-    struct mc_err err;
-    char *end = NULL;
-    long long id;
+    struct admin a;
     int rc;
 
     memset(h, 0, sizeof(*h));
-    rc = home_load(&h->conf, NULL, db_flag, NULL, true);
+    /* the settings, the store and the organisation are opened as every
+     * data-directory command opens them; then the issuer and its key */
+    rc = admin_open(&a, db_flag);
     if (rc)
         return rc;
-    mc_err_clear(&err);
-    if (mc_store_open(&h->st, h->conf.db, &err)) {
-        cli_error("cannot open the store '%s': %s", h->conf.db, mc_err_msg(&err));
-        home_release(&h->conf);
-        return CLI_USAGE;
-    }
-    memset(&org, 0, sizeof(org));
-    if (!h->conf.org || mc_store_org_find(h->st, h->conf.org, &org, &err)) {
-        cli_error("organisation '%s' not found in the store (run `mcred init`)",
-                  h->conf.org ? h->conf.org : "(none configured)");
+    h->conf = a.conf;
+    h->st = a.st;
+    h->org = a.org;
+    rc = admin_issuer(&a, &h->issuer);
+    if (rc)
         goto fail;
-    }
-    h->org = org.id;
-    mc_org_release(&org);
-    id = h->conf.issuer_id ? strtoll(h->conf.issuer_id, &end, 10) : 0;
-    if (!h->conf.issuer_id || *end || id <= 0 ||
-        mc_store_issuer_get(h->st, h->org, id, &h->issuer, &err)) {
-        cli_error("the configured issuer was not found (run `mcred init`)");
-        goto fail;
-    }
     rc = load_key(h, need_key, passphrase_file);
     if (!rc)
         rc = cli_contexts_open(h->conf.contexts_dir, &h->ctx);

@@ -150,13 +150,12 @@ static void job_release(struct job *j)
     j->name = j->evidence = j->doc = NULL;
 }
 
-static mcred_rc add_status(cJSON *cred, const char *url, enum mc_status_purpose p, int64_t idx,
-                           cJSON *arr, struct mc_err *err)
+static mcred_rc add_status(const char *url, enum mc_status_purpose p, int64_t idx, cJSON *arr,
+                           struct mc_err *err)
 {
     cJSON *entry = NULL;
     mcred_rc rc = mc_status_entry(url, p, (size_t)idx, 1, NULL, &entry, err);
 
-    (void)cred;
     if (rc)
         return rc;
     if (!cJSON_AddItemToArray(arr, entry)) {
@@ -167,9 +166,8 @@ static mcred_rc add_status(cJSON *cred, const char *url, enum mc_status_purpose 
 }
 
 /* Build and sign job j (thread-safe: reads only shared, immutable state). */
-static void build_and_sign(const struct mc_issuing *is, const struct mc_achievement *a,
-                           const cJSON *ach, const char *rev_url, const char *sus_url,
-                           struct job *j)
+static void build_and_sign(const struct mc_issuing *is, const cJSON *ach, const char *rev_url,
+                           const char *sus_url, struct job *j)
 {
     struct mc_ob_issue in;
     struct mc_di_sign_opts so;
@@ -180,7 +178,6 @@ static void build_and_sign(const struct mc_issuing *is, const struct mc_achievem
     bool scoped = mc_json_arena_begin();
     mcred_rc rc;
 
-    (void)a;
     mc_err_clear(&err);
     mc_buf_init(&out, 0);
     memset(&in, 0, sizeof(in));
@@ -201,10 +198,10 @@ static void build_and_sign(const struct mc_issuing *is, const struct mc_achievem
         status = cJSON_AddArrayToObject(cred, "credentialStatus");
         rc = status ? MCRED_OK : MCRED_ERR_NOMEM;
         if (!rc)
-            rc = add_status(cred, rev_url, MC_STATUS_PURPOSE_REVOCATION, j->idx_rev, status,
+            rc = add_status(rev_url, MC_STATUS_PURPOSE_REVOCATION, j->idx_rev, status,
                             &err);
         if (!rc)
-            rc = add_status(cred, sus_url, MC_STATUS_PURPOSE_SUSPENSION, j->idx_sus, status,
+            rc = add_status(sus_url, MC_STATUS_PURPOSE_SUSPENSION, j->idx_sus, status,
                             &err);
     }
     if (!rc) {
@@ -235,7 +232,6 @@ static void build_and_sign(const struct mc_issuing *is, const struct mc_achievem
 
 struct signing {
     const struct mc_issuing *is;
-    const struct mc_achievement *a;
     const cJSON *ach;
     char rev_url[1024], sus_url[1024];
     struct job *jobs;
@@ -258,7 +254,7 @@ static void *sign_worker(void *arg)
         pthread_mutex_unlock(&s->lock);
         if (i >= s->n)
             break;
-        build_and_sign(s->is, s->a, s->ach, s->rev_url, s->sus_url, &s->jobs[i]);
+        build_and_sign(s->is, s->ach, s->rev_url, s->sus_url, &s->jobs[i]);
     }
     return NULL;
 }
@@ -398,7 +394,6 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
         jobs[i].idx_sus = fs + (int64_t)i;
     }
     s->is = is;
-    s->a = b->a;
     s->ach = b->ach;
     s->jobs = jobs;
     s->n = n;
