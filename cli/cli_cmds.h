@@ -28,4 +28,5 @@ CLI_CMD("suspend", cmd_suspend, "suspend an issued credential")
 CLI_CMD("unsuspend", cmd_unsuspend, "lift a suspension")
 CLI_CMD("status", cmd_status, "publish the signed status lists to a directory")
 CLI_CMD("audit", cmd_audit, "count stored credentials; --verify checks every one")
+CLI_CMD("serve", cmd_serve, "run the HTTP server: VC API, OB 3.0 API, platform API, pages")
 #endif

@@ -68,9 +68,15 @@ static int parse_conf(struct home_conf *c, char *text, const char *path)
             strcmp(k, "org") == 0 ? set(&c->org, v) :
             strcmp(k, "public_url") == 0 ? set(&c->public_url, v) :
             strcmp(k, "contexts_dir") == 0 ? set(&c->contexts_dir, v) :
-            strcmp(k, "issuer") == 0 ? set(&c->issuer_id, v) : -1) {
-            cli_error("%s:%d: unknown setting '%s' (db, org, public_url, contexts_dir, issuer)",
-                      path, lineno, k);
+            strcmp(k, "issuer") == 0 ? set(&c->issuer_id, v) :
+            strcmp(k, "listen") == 0 ? set(&c->listen, v) :
+            strcmp(k, "access_log") == 0 ? set(&c->access_log, v) :
+            strcmp(k, "rate") == 0 ? set(&c->rate, v) :
+            strcmp(k, "burst") == 0 ? set(&c->burst, v) :
+            strcmp(k, "max_body") == 0 ? set(&c->max_body, v) :
+            strcmp(k, "timeout") == 0 ? set(&c->timeout, v) : -1) {
+            cli_error("%s:%d: unknown setting '%s' (db, org, public_url, contexts_dir, issuer, "
+                      "listen, access_log, rate, burst, max_body, timeout)", path, lineno, k);
             return CLI_USAGE;
         }
     }
@@ -149,6 +155,17 @@ int home_save(const struct home_conf *c)
         fprintf(f, "contexts_dir = %s\n", c->contexts_dir);
     if (c->issuer_id)
         fprintf(f, "issuer = %s\n", c->issuer_id);
+    {
+        const char *const kv[][2] = {
+            { "listen", c->listen }, { "access_log", c->access_log }, { "rate", c->rate },
+            { "burst", c->burst }, { "max_body", c->max_body }, { "timeout", c->timeout },
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+            if (kv[i][1])
+                fprintf(f, "%s = %s\n", kv[i][0], kv[i][1]);
+    }
     ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -167,6 +184,12 @@ void home_release(struct home_conf *c)
     mc_free(c->public_url);
     mc_free(c->contexts_dir);
     mc_free(c->issuer_id);
+    mc_free(c->listen);
+    mc_free(c->access_log);
+    mc_free(c->rate);
+    mc_free(c->burst);
+    mc_free(c->max_body);
+    mc_free(c->timeout);
     memset(c, 0, sizeof(*c));
 }
 

@@ -26,6 +26,12 @@ struct home_conf {
     char *public_url;   /* base URL of credential ids and status lists */
     char *contexts_dir; /* pinned contexts beyond the embedded ones */
     char *issuer_id;    /* the issuer row id, as text */
+    /* `mcred serve` settings (flags and MCRED_* variables override them) */
+    char *listen;       /* HOST:PORT */
+    char *access_log;   /* file or - */
+    char *rate, *burst; /* per-client requests per second, and burst */
+    char *max_body;     /* bytes */
+    char *timeout;      /* seconds */
 };
 
 /* Read MCRED_HOME (or dir when given) and its mcred.conf; apply MCRED_DB and

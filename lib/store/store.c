@@ -1652,3 +1652,51 @@ bool mc_store_purpose_ok(enum mc_status_purpose p)
 {
     return p == MC_STATUS_PURPOSE_REVOCATION || p == MC_STATUS_PURPOSE_SUSPENSION;
 }
+
+/* --- version 3 (the server); each area appends below its own marker -------- */
+/* v3 core */
+mcred_rc mc_store_issuer_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                              struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (rc)
+        return rc;
+    if (st->ops->version < 3 || !st->ops->issuer_list)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no issuer_list",
+                          st->ops->name);
+    return st->ops->issuer_list(st, org, out, err);
+}
+
+mcred_rc mc_store_status_list_by_url(struct mc_store *st, const char *url,
+                                     struct mc_status_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(url, "status list url", err);
+    if (rc)
+        return rc;
+    if (st->ops->version < 3 || !st->ops->status_list_by_url)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no status_list_by_url",
+                          st->ops->name);
+    return explain(err, st->ops->status_list_by_url(st, url, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no status list '%s'", url);
+}
+
+/* v3 web: sessions, share links */
+
+/* v3 oauth: clients, codes, tokens */
+
+/* v3 platform: jobs */

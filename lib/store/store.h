@@ -185,6 +185,17 @@ struct mc_store_ops {
                                  struct mc_status_list *out, struct mc_err *err);
     mcred_rc (*status_list_all)(struct mc_store *st, int64_t org, struct mc_store_list *out,
                                 struct mc_err *err);
+
+    /* version 3 (the server). Each area appends below its own marker. */
+    /* v3 core: every issuer of an organisation, oldest first; a status list
+     * by URL in any organisation (public status list endpoint, verifying) */
+    mcred_rc (*issuer_list)(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                            struct mc_err *err);
+    mcred_rc (*status_list_by_url)(struct mc_store *st, const char *url,
+                                   struct mc_status_list *out, struct mc_err *err);
+    /* v3 web: sessions, share links */
+    /* v3 oauth: clients, codes, tokens */
+    /* v3 platform: jobs */
 };
 
 /* Open the store named by dsn: "sqlite:PATH" (or a plain path), ":memory:",
@@ -428,5 +439,18 @@ MC_NODISCARD mcred_rc mc_store_audit_list(struct mc_store *st, int64_t org, size
 void mc_store_list_clear(struct mc_store_list *l);
 
 MC_NODISCARD mcred_rc mc_cred_state_parse(const char *s, enum mc_cred_state *out);
+
+/* --- version 3 (the server); each area appends below its own marker -------- */
+/* v3 core. issuer_list: every issuer of org, oldest first (rows are struct
+ * mc_issuer). status_list_by_url: the list published at url, in whichever
+ * organisation has it (NOTFOUND when none). */
+MC_NODISCARD mcred_rc mc_store_issuer_list(struct mc_store *st, int64_t org,
+                                           struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_status_list_by_url(struct mc_store *st, const char *url,
+                                                  struct mc_status_list *out,
+                                                  struct mc_err *err);
+/* v3 web: sessions, share links */
+/* v3 oauth: clients, codes, tokens */
+/* v3 platform: jobs */
 
 #endif /* MC_STORE_H */

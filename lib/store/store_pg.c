@@ -32,6 +32,11 @@ enum pg_q {
     Q_CRED_PUT, Q_CRED_HOLDER, Q_CRED_GET, Q_CRED_IDEM, Q_CRED_STATE, Q_CRED_EXISTS,
     Q_CRED_LIST, Q_CRED_COUNT,
     Q_AUDIT_ADD, Q_AUDIT_LIST,
+    /* v3 core */
+    Q_ISSUER_LIST, Q_SL_BY_URL,
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
     Q_COUNT
 };
 
@@ -137,6 +142,13 @@ static const char *const pg_sql[Q_COUNT] = {
                     "VALUES ($1, $2, $3, $4, $5, $6)",
     [Q_AUDIT_LIST] = "SELECT " MC_AUDIT_COLS " FROM audit WHERE org_id = $1 "
                      "ORDER BY id DESC LIMIT $2",
+    /* v3 core */
+    [Q_ISSUER_LIST] = "SELECT " MC_ISSUER_COLS " FROM issuers WHERE org_id = $1 ORDER BY id",
+    [Q_SL_BY_URL] = "SELECT " MC_SL_COLS " FROM status_lists WHERE url = $1 "
+                    "ORDER BY id LIMIT 1",
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
 };
 
 /* Run before the numbered migrations, under the advisory lock. */
@@ -1112,8 +1124,32 @@ static mcred_rc pg_audit_list(struct mc_store *st, int64_t org, size_t limit,
     return pg_list(pg(st), Q_AUDIT_LIST, p, NP(p), &mc_row_audit, out, err);
 }
 
+/* --- version 3 (the server); each area appends below its own marker -------- */
+/* v3 core */
+static mcred_rc pg_issuer_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                              struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return pg_list(pg(st), Q_ISSUER_LIST, p, NP(p), &mc_row_issuer, out, err);
+}
+
+static mcred_rc pg_status_list_by_url(struct mc_store *st, const char *url,
+                                     struct mc_status_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(url) };
+
+    return pg_one(pg(st), Q_SL_BY_URL, p, NP(p), &mc_row_status_list, out, err);
+}
+
+/* v3 web: sessions, share links */
+
+/* v3 oauth: clients, codes, tokens */
+
+/* v3 platform: jobs */
+
 const struct mc_store_ops mc_store_pg_ops = {
-    .version = 2,
+    .version = 3,
     .name = "postgres",
     .open = pg_open,
     .close = pg_close,
@@ -1156,4 +1192,10 @@ const struct mc_store_ops mc_store_pg_ops = {
     .cred_put_many = pg_cred_put_many,
     .status_list_find = pg_status_list_find,
     .status_list_all = pg_status_list_all,
+    /* v3 core */
+    .issuer_list = pg_issuer_list,
+    .status_list_by_url = pg_status_list_by_url,
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
 };

@@ -30,6 +30,11 @@ enum sq_q {
     Q_CRED_PUT, Q_CRED_HOLDER, Q_CRED_GET, Q_CRED_IDEM, Q_CRED_STATE, Q_CRED_EXISTS,
     Q_CRED_LIST, Q_CRED_COUNT,
     Q_AUDIT_ADD, Q_AUDIT_LIST,
+    /* v3 core */
+    Q_ISSUER_LIST, Q_SL_BY_URL,
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
     Q_COUNT
 };
 
@@ -137,6 +142,13 @@ static const char *const sq_sql[Q_COUNT] = {
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_AUDIT_LIST] = "SELECT " MC_AUDIT_COLS " FROM audit WHERE org_id = ?1 "
                      "ORDER BY id DESC LIMIT ?2",
+    /* v3 core */
+    [Q_ISSUER_LIST] = "SELECT " MC_ISSUER_COLS " FROM issuers WHERE org_id = ?1 ORDER BY id",
+    [Q_SL_BY_URL] = "SELECT " MC_SL_COLS " FROM status_lists WHERE url = ?1 "
+                    "ORDER BY id LIMIT 1",
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
 };
 
 /* Run before the numbered migrations: the table that records them. */
@@ -1002,8 +1014,32 @@ static mcred_rc sq_audit_list(struct mc_store *st, int64_t org, size_t limit,
     return sq_list(sq(st), Q_AUDIT_LIST, p, NP(p), &mc_row_audit, out, err);
 }
 
+/* --- version 3 (the server); each area appends below its own marker -------- */
+/* v3 core */
+static mcred_rc sq_issuer_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                              struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return sq_list(sq(st), Q_ISSUER_LIST, p, NP(p), &mc_row_issuer, out, err);
+}
+
+static mcred_rc sq_status_list_by_url(struct mc_store *st, const char *url,
+                                     struct mc_status_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(url) };
+
+    return sq_one(sq(st), Q_SL_BY_URL, p, NP(p), &mc_row_status_list, out, err);
+}
+
+/* v3 web: sessions, share links */
+
+/* v3 oauth: clients, codes, tokens */
+
+/* v3 platform: jobs */
+
 const struct mc_store_ops mc_store_sqlite_ops = {
-    .version = 2,
+    .version = 3,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
@@ -1046,4 +1082,10 @@ const struct mc_store_ops mc_store_sqlite_ops = {
     .cred_put_many = mc_store_cred_put_loop,   /* statements are local: a loop is as fast */
     .status_list_find = sq_status_list_find,
     .status_list_all = sq_status_list_all,
+    /* v3 core */
+    .issuer_list = sq_issuer_list,
+    .status_list_by_url = sq_status_list_by_url,
+    /* v3 web */
+    /* v3 oauth */
+    /* v3 platform */
 };
