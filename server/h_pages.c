@@ -4,6 +4,12 @@
 
 #include "server.h"
 
+bool srv_auth_session(struct srv_req *r)
+{
+    (void)r;
+    return false;   /* no web sessions yet */
+}
+
 const struct srv_route srv_routes_pages[] = {
     { NULL, NULL, NULL, 0 },
 };

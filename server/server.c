@@ -367,13 +367,12 @@ static bool authenticate(struct srv *s, struct srv_req *r, struct srv_resp *w)
             srv_error_rc(w, &err);
             return false;
         }
-        if (s->auth_oauth && s->auth_oauth(r, tok))
+        if (srv_auth_oauth(r, tok))
             return true;
         srv_error(w, 401, "unauthorized", "the token is not valid (unknown, revoked or expired)");
         goto deny;
     }
-    if (s->auth_session)
-        (void)s->auth_session(r);
+    (void)srv_auth_session(r);
     return true;
 deny:
     (void)srv_set_header(w, "WWW-Authenticate", "Bearer realm=\"mcred\"");

@@ -135,16 +135,18 @@ extern const struct srv_route srv_routes_ob[];        /* h_ob.c: OB 3.0 API + OA
 extern const struct srv_route srv_routes_platform[];  /* h_platform.c: platform API */
 extern const struct srv_route srv_routes_pages[];     /* h_pages.c: pages, public docs */
 
+/* Authentication the router asks of the handler files, for credentials the
+ * core does not know. Each fills r->who and returns true when it recognised
+ * valid credentials; false otherwise (r->who untouched).
+ * srv_auth_session (h_pages.c): a web session cookie (r->st is open).
+ * srv_auth_oauth (h_ob.c): an OAuth 2.0 access token that is not an API token. */
+bool srv_auth_session(struct srv_req *r);
+bool srv_auth_oauth(struct srv_req *r, const char *bearer);
+
 /* --- the server -------------------------------------------------------------- */
 struct srv {
     struct srv_conf conf;
     struct mc_platform *plat;
-    /* Called by the router for a request that carries credentials the core
-     * does not know (session cookies, OAuth tokens): fills r->who and
-     * returns true when it recognised them (set by h_pages.c / h_ob.c at
-     * init; NULL: none). */
-    bool (*auth_session)(struct srv_req *r);
-    bool (*auth_oauth)(struct srv_req *r, const char *bearer);
     struct srv_limiter *limiter; /* per-client rate limits (ratelimit.h) */
     void *adapter;               /* mhd.c's daemon state */
 };
