@@ -12,6 +12,7 @@
 #include "proof/jwt.h"
 #include "service/verify.h"
 #include "status/bitstring.h"
+#include "util/codec.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -24,8 +25,13 @@ static void check(struct mc_verdict *v, const char *name, enum mc_check_state st
     struct mc_check *c;
     va_list ap;
 
-    if (v->n == MC_VERDICT_MAX_CHECKS)
-        return;
+    if (v->n == MC_VERDICT_MAX_CHECKS) {
+        /* full: a failure or an unknown must never be lost, so it takes the
+         * last slot (passing checks are dropped) */
+        if (st == MC_CHECK_PASS || st == MC_CHECK_SKIPPED)
+            return;
+        v->n--;
+    }
     c = &v->checks[v->n++];
     mc_strlcpy(c->name, name, sizeof(c->name));
     c->state = st;
@@ -42,8 +48,11 @@ static void check_cat(struct mc_verdict *v, const char *name, enum mc_check_stat
     const char *part;
     va_list ap;
 
-    if (v->n == MC_VERDICT_MAX_CHECKS)
-        return;
+    if (v->n == MC_VERDICT_MAX_CHECKS) {
+        if (st == MC_CHECK_PASS || st == MC_CHECK_SKIPPED)
+            return;
+        v->n--;   /* as in check(): never lose a failure */
+    }
     c = &v->checks[v->n++];
     mc_strlcpy(c->name, name, sizeof(c->name));
     c->state = st;
@@ -463,6 +472,215 @@ static void grade(struct mc_verdict *v, bool expired, bool early, bool revoked, 
         v->kind = MC_VERDICT_VALID;
 }
 
+#define MC_VP_MAX_CREDENTIALS 16
+
+static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
+                             struct mc_verdict *v, int depth, struct mc_err *err);
+
+/* The holder of a presentation: a string, or the id of an object. Borrowed. */
+static const char *holder_id(const cJSON *doc)
+{
+    const cJSON *h = mc_json_get(doc, "holder");
+
+    return cJSON_IsString(h) ? h->valuestring : mc_json_str(h, "id");
+}
+
+/* True when a credentialSubject (object or array of objects) has id. */
+static bool about(const cJSON *cred, const char *id)
+{
+    const cJSON *cs = mc_json_get(cred, "credentialSubject"), *e;
+
+    if (cJSON_IsObject(cs))
+        return mc_json_str(cs, "id") && strcmp(mc_json_str(cs, "id"), id) == 0;
+    cJSON_ArrayForEach(e, cs)
+        if (mc_json_str(e, "id") && strcmp(mc_json_str(e, "id"), id) == 0)
+            return true;
+    return false;
+}
+
+/* The first subject id of a credential, for messages. */
+static const char *subject_id(const cJSON *cred)
+{
+    const cJSON *cs = mc_json_get(cred, "credentialSubject");
+
+    if (cJSON_IsArray(cs))
+        cs = cJSON_GetArrayItem(cs, 0);
+    return mc_json_str(cs, "id");
+}
+
+/* The credential a VC-JWT carries (its signature was checked by the
+ * credential's own verification): the "vc" claim of a VC 1.1 token, or the
+ * payload of a VC 2.0 one. *root owns the tree; NULL when not decodable. */
+static const cJSON *jwt_credential(const char *t, size_t n, cJSON **root)
+{
+    const char *d1 = memchr(t, '.', n), *d2;
+    struct mc_buf b;
+    const cJSON *vc;
+
+    *root = NULL;
+    if (!d1)
+        return NULL;
+    d2 = memchr(d1 + 1, '.', (size_t)(t + n - d1 - 1));
+    if (!d2)
+        return NULL;
+    mc_buf_init(&b, MC_JWT_MAX_TOKEN);
+    if (mc_b64url_decode(&b, d1 + 1, (size_t)(d2 - d1 - 1)) != MCRED_OK ||
+        mc_json_parse(b.ptr, b.len, 0, root, NULL) != MCRED_OK) {
+        mc_buf_release(&b);
+        return NULL;
+    }
+    mc_buf_release(&b);
+    vc = mc_json_get(*root, "vc");
+    return cJSON_IsObject(vc) && !mc_json_get(*root, "@context") ? vc : *root;
+}
+
+/* One credential inside a presentation: verified on its own (no challenge
+ * or domain: those belong to the presentation's proof), summed up as one
+ * check, then bound to the holder. */
+static mcred_rc vp_credential(struct mc_verdict *v, size_t i, const cJSON *c, const char *holder,
+                              const struct mc_verify_opts *o, int depth)
+{
+    struct mc_verify_opts co = *o;
+    struct mc_verdict *sub = mc_malloc(sizeof(*sub));
+    struct mc_buf b;
+    const char *bytes = NULL, *first = NULL;
+    const cJSON *parsed = c;
+    cJSON *jwt_payload = NULL;
+    char name[24];
+    size_t len = 0, k;
+    mcred_rc rc = MCRED_OK;
+
+    snprintf(name, sizeof(name), "credential[%zu]", i);
+    mc_buf_init(&b, (size_t)16 << 20);
+    if (!sub)
+        return MCRED_ERR_NOMEM;
+    co.challenge = co.domain = NULL;
+    if (cJSON_IsString(c)) {
+        bytes = c->valuestring;
+        len = strlen(bytes);
+    } else if (cJSON_IsObject(c) &&
+               mc_json_has_str(mc_json_get(c, "type"), "EnvelopedVerifiableCredential")) {
+        const char *d = mc_json_str(c, "id");
+        static const char pfx[] = "data:application/vc+jwt,";
+
+        if (!d || strncmp(d, pfx, sizeof(pfx) - 1) != 0) {
+            check(v, name, MC_CHECK_FAIL, "an enveloped credential whose id is not a "
+                                          "data:application/vc+jwt URL");
+            goto out;
+        }
+        bytes = d + sizeof(pfx) - 1;
+        len = strlen(bytes);
+    } else if (cJSON_IsObject(c)) {
+        rc = mc_json_stringify(c, 0, &b, NULL);
+        if (rc)
+            goto out;
+        bytes = b.ptr;
+        len = b.len;
+    } else {
+        check(v, name, MC_CHECK_FAIL, "not a credential (an object or a VC-JWT string)");
+        goto out;
+    }
+    rc = verify_bytes(bytes, len, &co, sub, depth + 1, NULL);
+    if (rc)
+        goto out;
+    for (k = 0; k < sub->n && !first; k++)
+        if (sub->checks[k].state == MC_CHECK_FAIL || sub->checks[k].state == MC_CHECK_UNKNOWN)
+            first = sub->checks[k].reason;
+    switch (sub->kind) {
+    case MC_VERDICT_VALID:
+    case MC_VERDICT_UNTRUSTED:
+        check(v, name, MC_CHECK_PASS, "%s: %s", sub->id[0] ? sub->id : "(no id)",
+              mc_verdict_name(sub->kind));
+        break;
+    case MC_VERDICT_INDETERMINATE:
+        check(v, name, MC_CHECK_UNKNOWN, "%s: indeterminate: %s", sub->id[0] ? sub->id :
+              "(no id)", first ? first : "");
+        break;
+    default:
+        check(v, name, MC_CHECK_FAIL, "%s: %s: %s", sub->id[0] ? sub->id : "(no id)",
+              mc_verdict_name(sub->kind), first ? first : "");
+        break;
+    }
+    /* holder binding: the credential must be about the holder */
+    if (!cJSON_IsObject(c) || bytes != b.ptr)
+        parsed = jwt_credential(bytes, len, &jwt_payload);
+    if (!holder)
+        check(v, "holder", MC_CHECK_UNKNOWN, "%s: no holder to bind the credential to", name);
+    else if (!parsed || !about(parsed, holder))
+        check(v, "holder", MC_CHECK_FAIL, "%s is about %s, not the holder %s", name,
+              parsed && subject_id(parsed) ? subject_id(parsed) : "(no subject id)", holder);
+out:
+    mc_json_delete(jwt_payload);
+    mc_buf_release(&b);
+    mc_free(sub);
+    return rc;
+}
+
+/* A presentation: its proof (purpose authentication, the expected challenge
+ * and domain) made by its holder, then every credential in it. */
+static mcred_rc verify_vp(struct mc_verdict *v, const cJSON *doc, const struct mc_verify_opts *o,
+                          int depth)
+{
+    struct mc_di_env env = { o->fetcher, o->contexts, o->cache, o->now };
+    struct mc_di_expect ex = { "authentication", o->challenge, o->domain };
+    struct mc_di_result res[MC_DI_MAX_PROOFS];
+    const cJSON *vcs = mc_json_get(doc, "verifiableCredential"), *c;
+    const char *holder = holder_id(doc), *signer = NULL;
+    size_t n = 0, i, count;
+    struct mc_err err;
+    mcred_rc rc;
+
+    if (depth > 0) {
+        check(v, "structure", MC_CHECK_FAIL, "a presentation inside a presentation");
+        return MCRED_OK;
+    }
+    mc_err_clear(&err);
+    if (!mc_json_get(doc, "proof")) {
+        check(v, "proof", MC_CHECK_FAIL, "the presentation has no proof: the holder is not "
+                                         "authenticated");
+    } else {
+        rc = mc_di_verify(doc, &ex, &env, res, &n, NULL, &err);
+        if (n == 0)
+            check(v, "proof", mc_di_rc_is_failure(rc) ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN, "%s",
+                  mc_err_msg(&err));
+        for (i = 0; i < n; i++) {
+            enum mc_check_state st = res[i].rc == MCRED_OK ? MC_CHECK_PASS :
+                                     mc_di_rc_is_failure(res[i].rc) ? MC_CHECK_FAIL :
+                                                                      MC_CHECK_UNKNOWN;
+
+            check_cat(v, "proof", st, res[i].reason, (const char *)NULL);
+            if (res[i].rc == MCRED_OK && !signer)
+                signer = res[i].controller;
+        }
+    }
+    if (signer && holder && strcmp(signer, holder) != 0)
+        check(v, "holder", MC_CHECK_FAIL, "the presentation is signed by %s, but its holder is "
+                                          "%s", signer, holder);
+    else if (signer)
+        check(v, "holder", MC_CHECK_PASS, "the presentation is signed by its holder %s", signer);
+    if (!holder)
+        holder = signer;
+    count = cJSON_IsArray(vcs) ? (size_t)cJSON_GetArraySize(vcs) : vcs ? 1 : 0;
+    if (count == 0) {
+        check(v, "credentials", MC_CHECK_SKIPPED, "the presentation carries no credential");
+        return MCRED_OK;
+    }
+    if (count > MC_VP_MAX_CREDENTIALS) {
+        check(v, "credentials", MC_CHECK_FAIL, "%zu credentials: at most %d in one presentation "
+                                               "are verified", count, MC_VP_MAX_CREDENTIALS);
+        return MCRED_OK;
+    }
+    if (!cJSON_IsArray(vcs))
+        return vp_credential(v, 0, vcs, holder, o, depth);
+    i = 0;
+    cJSON_ArrayForEach(c, vcs) {
+        rc = vp_credential(v, i++, c, holder, o, depth);
+        if (rc)
+            return rc;
+    }
+    return MCRED_OK;
+}
+
 static bool looks_like_jwt(const char *p, size_t n)
 {
     size_t i, dots = 0;
@@ -482,7 +700,7 @@ static bool looks_like_jwt(const char *p, size_t n)
 }
 
 static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
-                             struct mc_verdict *v, struct mc_err *err)
+                             struct mc_verdict *v, int depth, struct mc_err *err)
 {
     struct mc_err perr;
     cJSON *doc = NULL;
@@ -529,6 +747,15 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     mc_strlcpy(v->issuer, iss ? iss : "", sizeof(v->issuer));
     mc_strlcpy(v->id, id ? id : "", sizeof(v->id));
     check_structure(v, doc);
+    if (mc_json_has_str(mc_json_get(doc, "type"), "VerifiablePresentation")) {
+        snprintf(v->format, sizeof(v->format), "presentation (Data Integrity)");
+        rc = verify_vp(v, doc, o, depth);
+        if (rc) {
+            mc_json_delete(doc);
+            return mc_err_set(err, rc, "out of memory while verifying");
+        }
+        goto out;
+    }
     verify_di(v, doc, o);
     check_dates(v, doc, o->now, &expired, &early);
     check_status(v, doc, o, &revoked, &suspended);
@@ -542,7 +769,7 @@ mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o
                          struct mc_verdict *v, struct mc_err *err)
 {
     bool scoped = mc_json_arena_begin();   /* every tree below dies in this call */
-    mcred_rc rc = verify_bytes(p, n, o, v, err);
+    mcred_rc rc = verify_bytes(p, n, o, v, 0, err);
 
     if (scoped)
         mc_json_arena_end();

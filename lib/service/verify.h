@@ -41,7 +41,7 @@ struct mc_check {
     char reason[MC_ERRMSG_MAX];
 };
 
-#define MC_VERDICT_MAX_CHECKS 24
+#define MC_VERDICT_MAX_CHECKS 48   /* a presentation: 4 + 2 per credential (16 at most) */
 
 struct mc_verdict {
     enum mc_verdict_kind kind;

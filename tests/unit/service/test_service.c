@@ -388,6 +388,205 @@ static void test_torture(void)
     mc_key_clear(&k);
 }
 
+/* --- presentations ----------------------------------------------------------- */
+
+/* A string with every "from" replaced by "to" (malloc). */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    struct mc_buf b;
+    const char *at;
+    size_t fl = strlen(from);
+    char *out;
+    size_t n;
+
+    mc_buf_init(&b, 0);
+    while ((at = strstr(s, from)) != NULL) {
+        if (mc_buf_append(&b, s, (size_t)(at - s)) || mc_buf_appends(&b, to))
+            return NULL;
+        s = at + fl;
+    }
+    if (mc_buf_appends(&b, s))
+        return NULL;
+    out = mc_buf_take(&b, &n);
+    return out;
+}
+
+static char *sign_with(const char *in, const struct mc_key *k, const char *suite,
+                       const char *purpose, const char *challenge, const char *domain)
+{
+    struct mc_sign_opts so = { 0 };
+    struct mc_buf out;
+    struct mc_err err;
+    size_t n;
+
+    so.suite = suite;
+    so.now = 1750000000;
+    so.contexts = store;
+    so.cache = cache;
+    so.proof_purpose = purpose;
+    so.challenge = challenge;
+    so.domain = domain;
+    mc_buf_init(&out, 0);
+    mc_err_clear(&err);
+    if (mc_sign_bytes(in, strlen(in), k, &so, &out, &err) != MCRED_OK) {
+        printf("sign: %s\n", err.msg);
+        mc_buf_release(&out);
+        return NULL;
+    }
+    return mc_buf_take(&out, &n);
+}
+
+/* A presentation by holder (DID) of the credentials (JSON texts, or JWTs to
+ * envelope), signed by k. */
+static char *vp_of(const char *holder, const char *const *creds, size_t n, bool jwt,
+                   const struct mc_key *k, const char *challenge)
+{
+    cJSON *vp = cJSON_CreateObject(), *ctx = cJSON_AddArrayToObject(vp, "@context");
+    cJSON *type = cJSON_AddArrayToObject(vp, "type"), *list;
+    struct mc_buf b;
+    char *signed_vp;
+    size_t i, len;
+
+    cJSON_AddItemToArray(ctx, cJSON_CreateString("https://www.w3.org/ns/credentials/v2"));
+    cJSON_AddItemToArray(type, cJSON_CreateString("VerifiablePresentation"));
+    cJSON_AddStringToObject(vp, "holder", holder);
+    list = cJSON_AddArrayToObject(vp, "verifiableCredential");
+    for (i = 0; i < n; i++) {
+        if (jwt) {
+            cJSON *env = cJSON_CreateObject();
+            char id[8192];
+
+            snprintf(id, sizeof(id), "data:application/vc+jwt,%s", creds[i]);
+            cJSON_AddStringToObject(env, "@context", "https://www.w3.org/ns/credentials/v2");
+            cJSON_AddStringToObject(env, "id", id);
+            cJSON_AddStringToObject(env, "type", "EnvelopedVerifiableCredential");
+            cJSON_AddItemToArray(list, env);
+        } else {
+            cJSON *c = NULL;
+
+            if (mc_json_parse(creds[i], strlen(creds[i]), 0, &c, NULL) == MCRED_OK)
+                cJSON_AddItemToArray(list, c);
+        }
+    }
+    mc_buf_init(&b, 0);
+    if (mc_json_stringify(vp, 0, &b, NULL) != MCRED_OK) {
+        cJSON_Delete(vp);
+        return NULL;
+    }
+    cJSON_Delete(vp);
+    signed_vp = sign_with(b.ptr, k, "eddsa-rdfc-2022", "authentication", challenge,
+                          "verifier.example");
+    mc_buf_release(&b);
+    (void)len;
+    return signed_vp;
+}
+
+static int verify_vp(const char *vp, const char *challenge, struct mc_verdict *v)
+{
+    struct mc_verify_opts vo = { 0 };
+
+    vo.now = 1800000000;
+    vo.contexts = store;
+    vo.cache = cache;
+    vo.challenge = challenge;
+    vo.domain = "verifier.example";
+    if (!vp || mc_verify_bytes(vp, strlen(vp), &vo, v, NULL) != MCRED_OK)
+        return -1;
+    return mc_verdict_exit_code(v);
+}
+
+static bool has_check(const struct mc_verdict *v, const char *name, enum mc_check_state st)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++)
+        if (strcmp(v->checks[i].name, name) == 0 && v->checks[i].state == st)
+            return true;
+    return false;
+}
+
+static void test_presentations(void)
+{
+    static const uint8_t s1[32] = { 11 }, s2[32] = { 12 }, s3[32] = { 13 };
+    struct mc_key issuer, holder, other;
+    struct mc_buf hdid, odid;
+    struct mc_verdict v;
+    char *badge_t, *mine, *cred, *theirs, *tampered, *jwt, *vp;
+    const char *one[1];
+
+    CHECK_RC(mc_key_generate(&issuer, s1), MCRED_OK, "issuer key");
+    CHECK_RC(mc_key_generate(&holder, s2), MCRED_OK, "holder key");
+    CHECK_RC(mc_key_generate(&other, s3), MCRED_OK, "other key");
+    mc_buf_init(&hdid, 0);
+    mc_buf_init(&odid, 0);
+    CHECK(mc_key_did(&holder, &hdid) == MCRED_OK && mc_key_did(&other, &odid) == MCRED_OK,
+          "DIDs");
+    badge_t = badge_for(&issuer);
+    mine = replace_all(badge_t, "did:example:learner", hdid.ptr);
+    cred = sign_with(mine, &issuer, "eddsa-rdfc-2022", NULL, NULL, NULL);
+    theirs = sign_with(badge_t, &issuer, "eddsa-rdfc-2022", NULL, NULL, NULL);
+    jwt = sign_with(mine, &issuer, "vc-jwt", NULL, NULL, NULL);
+    CHECK(cred && theirs && jwt, "credentials signed");
+    if (!cred || !theirs || !jwt)
+        goto out;
+
+    /* valid: the holder presents their own credential, right challenge */
+    one[0] = cred;
+    vp = vp_of(hdid.ptr, one, 1, false, &holder, "c-123");
+    CHECK(verify_vp(vp, "c-123", &v) == 0, "presentation valid: %s", mc_verdict_name(v.kind));
+    CHECK(has_check(&v, "holder", MC_CHECK_PASS) &&
+          has_check(&v, "credential[0]", MC_CHECK_PASS), "holder and credential checks pass");
+    /* wrong challenge */
+    CHECK(verify_vp(vp, "c-999", &v) == 1 && has_check(&v, "proof", MC_CHECK_FAIL),
+          "wrong challenge: invalid (%s)", mc_verdict_name(v.kind));
+    free(vp);
+
+    /* a VC-JWT inside, enveloped */
+    one[0] = jwt;
+    vp = vp_of(hdid.ptr, one, 1, true, &holder, "c-123");
+    CHECK(verify_vp(vp, "c-123", &v) == 0, "enveloped VC-JWT in a presentation: %s",
+          mc_verdict_name(v.kind));
+    free(vp);
+
+    /* someone else's credential */
+    one[0] = theirs;
+    vp = vp_of(hdid.ptr, one, 1, false, &holder, "c-123");
+    CHECK(verify_vp(vp, "c-123", &v) == 1 && has_check(&v, "holder", MC_CHECK_FAIL),
+          "a credential about someone else: invalid, holder check fails");
+    free(vp);
+
+    /* signed by another key than the holder's */
+    one[0] = cred;
+    vp = vp_of(hdid.ptr, one, 1, false, &other, "c-123");
+    CHECK(verify_vp(vp, "c-123", &v) == 1 && has_check(&v, "holder", MC_CHECK_FAIL),
+          "presentation signed by a non-holder: invalid");
+    free(vp);
+
+    /* a tampered credential inside a validly signed presentation */
+    tampered = replace_all(cred, "\"name\": \"N\"", "\"name\": \"Nobel Prize\"");
+    if (!strstr(tampered, "Nobel"))
+        tampered = replace_all(cred, "\"name\":\"N\"", "\"name\":\"Nobel Prize\"");
+    CHECK(tampered && strstr(tampered, "Nobel"), "tampered copy made");
+    one[0] = tampered;
+    vp = vp_of(hdid.ptr, one, 1, false, &holder, "c-123");
+    CHECK(verify_vp(vp, "c-123", &v) == 1 && has_check(&v, "credential[0]", MC_CHECK_FAIL),
+          "a tampered credential inside: invalid, credential[0] fails (%s)",
+          mc_verdict_name(v.kind));
+    free(vp);
+    free(tampered);
+out:
+    free(badge_t);
+    free(mine);
+    free(cred);
+    free(theirs);
+    free(jwt);
+    mc_buf_release(&hdid);
+    mc_buf_release(&odid);
+    mc_key_clear(&issuer);
+    mc_key_clear(&holder);
+    mc_key_clear(&other);
+}
+
 int main(void)
 {
     struct mc_err err;
@@ -402,6 +601,7 @@ int main(void)
     test_status();
     test_rotation();
     test_torture();
+    test_presentations();
     mc_jsonld_cache_free(cache);
     mc_ctxstore_free(store);
     return check_report();
