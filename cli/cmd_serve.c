@@ -15,6 +15,7 @@
 #include "cli_cmds.h"
 #include "crypto/keyfile.h"
 #include "fetch_curl.h"
+#include "fetch_map.h"
 #include "home.h"
 #include "server.h"
 
@@ -24,6 +25,7 @@ static const char usage[] =
     "                   [--threads N] [--max-body BYTES] [--timeout SECONDS]\n"
     "                   [--rate PER_SECOND] [--burst N] [--access-log FILE|-]\n"
     "                   [--trust-proxy] [--contexts-dir DIR]\n"
+    "                   [--documents MAPFILE] [--trust FILE]\n"
     "\n"
     "Serve the data directory (MCRED_HOME) over HTTP: the W3C VC API, the Open Badges\n"
     "3.0 API, the platform API, public badge pages and the verifier page.\n"
@@ -43,6 +45,10 @@ static const char usage[] =
     "  --access-log FILE   one JSON line per request (- for stderr)\n"
     "  --trust-proxy       take the client address from X-Forwarded-For (only behind\n"
     "                      a proxy that sets it)\n"
+    "  --documents MAP     a JSON object URL -> file: documents the verifier reads from\n"
+    "                      disk instead of the network (air-gapped verification)\n"
+    "  --trust FILE        issuers the verifier trusts (a JSON array of ids, or one per\n"
+    "                      line); others are graded valid-issuer-not-trusted\n"
     "\n"
     "Settings also come from MCRED_LISTEN, MCRED_DB, MCRED_PUBLIC_URL, MCRED_ACCESS_LOG,\n"
     "MCRED_RATE and from mcred.conf (listen, db, public_url, access_log, rate, burst,\n"
@@ -109,19 +115,23 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *listen = NULL, *port_file = NULL, *url = NULL, *cert = NULL,
                *key = NULL, *threads = NULL, *max_body = NULL, *timeout = NULL, *rate = NULL,
-               *burst = NULL, *log = NULL, *ctxdir = NULL;
-    bool trust = false, help = false;
+               *burst = NULL, *log = NULL, *ctxdir = NULL, *docs = NULL, *trust = NULL;
+    bool trust_proxy = false, help = false;
     struct cli_opt opts[] = {
         { "db", &db, NULL }, { "listen", &listen, NULL }, { "port-file", &port_file, NULL },
         { "public-url", &url, NULL }, { "tls-cert", &cert, NULL }, { "tls-key", &key, NULL },
         { "threads", &threads, NULL }, { "max-body", &max_body, NULL },
         { "timeout", &timeout, NULL }, { "rate", &rate, NULL }, { "burst", &burst, NULL },
-        { "access-log", &log, NULL }, { "trust-proxy", NULL, &trust },
-        { "contexts-dir", &ctxdir, NULL }, { "help", NULL, &help }, { NULL, NULL, NULL },
+        { "access-log", &log, NULL }, { "trust-proxy", NULL, &trust_proxy },
+        { "contexts-dir", &ctxdir, NULL }, { "help", NULL, &help },
+        { "documents", &docs, NULL }, { "trust", &trust, NULL }, { NULL, NULL, NULL },
     };
     struct home_conf conf;
     struct cli_contexts ctx;
-    struct mc_fetcher fetcher = { fetch_any, NULL };
+    struct mc_fetcher fetcher = { fetch_any, NULL }, mapf;
+    struct cli_docmap *map = NULL;
+    char **trusted = NULL;
+    size_t ntrusted = 0;
     struct mc_platform_conf pc;
     struct srv s;
     struct mc_err err;
@@ -151,7 +161,7 @@ int cmd_serve(int argc, char **argv)
     s.conf.tls_cert = cert;
     s.conf.tls_key = key;
     s.conf.access_log = pick(log, "MCRED_ACCESS_LOG", conf.access_log);
-    s.conf.trust_proxy = trust;
+    s.conf.trust_proxy = trust_proxy;
     s.conf.max_body = SRV_MAX_BODY_DEFAULT;
     s.conf.timeout_s = SRV_TIMEOUT_DEFAULT;
     s.conf.max_conns = SRV_MAX_CONNS_DEFAULT;
@@ -175,6 +185,10 @@ int cmd_serve(int argc, char **argv)
     if (!rc)
         rc = parse_double("burst", pick(burst, NULL, conf.burst), 1, 1e9, &d);
     s.conf.burst = (unsigned)d;
+    if (!rc && docs)
+        rc = cli_docmap_load(docs, &map);
+    if (!rc && trust)
+        rc = cli_trust_load(trust, &trusted, &ntrusted);
     if (!rc)
         rc = cli_contexts_open(ctxdir ? ctxdir : conf.contexts_dir, &ctx);
     if (rc)
@@ -220,6 +234,12 @@ int cmd_serve(int argc, char **argv)
     pc.contexts = ctx.store;
     pc.cache = ctx.cache;
     pc.fetcher = &fetcher;
+    if (map) {
+        cli_docmap_fetcher(map, &fetcher, &mapf);
+        pc.fetcher = &mapf;
+    }
+    pc.trusted = (const char *const *)trusted;
+    pc.ntrusted = ntrusted;
     mc_err_clear(&err);
     if (mc_platform_open(&s.plat, &pc, &err) != MCRED_OK) {
         cli_error("cannot open the store '%s': %s", conf.db, mc_err_msg(&err));
@@ -244,6 +264,8 @@ out:
         mc_free(pass);
     }
     cli_contexts_close(&ctx);
+    cli_docmap_free(map);
+    cli_trust_free(trusted);
     home_release(&conf);
     return rc;
 }

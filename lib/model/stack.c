@@ -179,7 +179,7 @@ static mcred_rc parse_node(struct mc_stack *s, const cJSON *r, const char *path,
     static const char *const nof_keys[] = { "nOf", "of", NULL };
     static const char *const cred_keys[] = { "minCredits", "of", NULL };
     const char *bad = NULL;
-    size_t self;
+    size_t self = 0;
     struct node *nd;
     mcred_rc rc;
 

@@ -204,4 +204,15 @@ MC_NODISCARD mcred_rc mc_jwt_verify(const char *token, size_t n,
 /* Free what out holds; it becomes empty. Accepts NULL and empty results. */
 void mc_jwt_result_release(struct mc_jwt_result *out);
 
+/* Plain compact JWS, for OB 2.0 signed assertions (whose payload is an
+ * Assertion, not a credential). mc_jws_decode: the header and payload
+ * objects, unverified (the caller needs them to find the key); free both
+ * with cJSON_Delete. mc_jws_verify_key: the signature with key, under the
+ * same refusals as mc_jwt_verify (none, HMAC, an alg that does not fit the
+ * key): MCRED_OK or MCRED_ERR_VERIFY / INVALID / UNSUPPORTED / LIMIT. */
+MC_NODISCARD mcred_rc mc_jws_decode(const char *token, size_t n, cJSON **header,
+                                    cJSON **payload, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_jws_verify_key(const char *token, size_t n,
+                                        const struct mc_jwt_key *key, struct mc_err *err);
+
 #endif /* MC_JWT_H */

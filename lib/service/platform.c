@@ -36,6 +36,8 @@ struct mc_platform {
     const struct mc_fetcher *fetcher;
     const uint8_t *operator_key;
     const char *passphrase;
+    const char *const *trusted;
+    size_t ntrusted;
     pthread_key_t tls;
     pthread_mutex_t mu;          /* handles and keys */
     struct plat_handle *handles;
@@ -102,6 +104,8 @@ mcred_rc mc_platform_open(struct mc_platform **out, const struct mc_platform_con
     p->fetcher = c->fetcher;
     p->operator_key = c->operator_key;
     p->passphrase = c->passphrase;
+    p->trusted = c->trusted;
+    p->ntrusted = c->ntrusted;
     *out = p;
     return MCRED_OK;
 }
@@ -319,6 +323,8 @@ void mc_platform_verify_opts(struct mc_platform *p, struct mc_store *st,
     o->fetcher = p->fetcher;
     o->contexts = p->contexts;
     o->cache = p->cache;
+    o->trusted = p->trusted;
+    o->ntrusted = p->ntrusted;
     if (st) {
         src->st = st;
         src->src.get = store_list;

@@ -33,6 +33,9 @@ struct mc_platform_conf {
      * serves but cannot issue (issuing says so). */
     const uint8_t *operator_key;         /* MC_OPKEY_BYTES */
     const char *passphrase;
+    /* The operator's trust list for verifying (borrowed; NULL: none). */
+    const char *const *trusted;
+    size_t ntrusted;
 };
 
 /* Open: the store is opened once here (migrations run) and closed again;

@@ -11,6 +11,7 @@
 #include "proof/di.h"
 #include "proof/jwt.h"
 #include "service/verify.h"
+#include "service/verify_int.h"
 #include "status/bitstring.h"
 #include "util/codec.h"
 #include "util/json.h"
@@ -38,6 +39,18 @@ static void check(struct mc_verdict *v, const char *name, enum mc_check_state st
     va_start(ap, fmt);
     vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
     va_end(ap);
+}
+
+void mc_verdict_check(struct mc_verdict *v, const char *name, enum mc_check_state st,
+                      const char *fmt, ...)
+{
+    char reason[MC_ERRMSG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    check(v, name, st, "%s", reason);
 }
 
 /* A check whose reason is the concatenation of the strings given (NULL ends
@@ -448,8 +461,13 @@ static mcred_rc verify_jwt(struct mc_verdict *v, const char *p, size_t n,
 static void grade(struct mc_verdict *v, bool expired, bool early, bool revoked, bool suspended)
 {
     size_t i, fails = 0, unknown = 0, date_fails = 0, status_fails = 0;
+    bool untrusted = false;
 
     for (i = 0; i < v->n; i++) {
+        if (v->checks[i].state == MC_CHECK_FAIL && strcmp(v->checks[i].name, "trust") == 0) {
+            untrusted = true;   /* not a failure of the credential: graded below */
+            continue;
+        }
         if (v->checks[i].state == MC_CHECK_FAIL) {
             fails++;
             date_fails += strcmp(v->checks[i].name, "dates") == 0;
@@ -469,13 +487,35 @@ static void grade(struct mc_verdict *v, bool expired, bool early, bool revoked, 
     else if (unknown)
         v->kind = MC_VERDICT_INDETERMINATE;
     else
-        v->kind = MC_VERDICT_VALID;
+        v->kind = untrusted ? MC_VERDICT_UNTRUSTED : MC_VERDICT_VALID;
+}
+
+/* The operator's trust list: is the issuer on it? */
+static void check_trust(struct mc_verdict *v, const struct mc_verify_opts *o)
+{
+    size_t i;
+
+    if (!o->trusted)
+        return;
+    if (!v->issuer[0]) {
+        check(v, "trust", MC_CHECK_FAIL, "no issuer to look up in the trust list");
+        return;
+    }
+    for (i = 0; i < o->ntrusted; i++) {
+        if (o->trusted[i] && strcmp(o->trusted[i], v->issuer) == 0) {
+            check_cat(v, "trust", MC_CHECK_PASS, "the issuer ", v->issuer, " is on the trust list",
+                      (const char *)NULL);
+            return;
+        }
+    }
+    check(v, "trust", MC_CHECK_FAIL, "the issuer %s is not on the trust list", v->issuer);
 }
 
 #define MC_VP_MAX_CREDENTIALS 16
 
 static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
-                             struct mc_verdict *v, int depth, struct mc_err *err);
+                             struct mc_verdict *v, int depth, const char *fetched_from,
+                             struct mc_err *err);
 
 /* The holder of a presentation: a string, or the id of an object. Borrowed. */
 static const char *holder_id(const cJSON *doc)
@@ -580,7 +620,7 @@ static mcred_rc vp_credential(struct mc_verdict *v, size_t i, const cJSON *c, co
         check(v, name, MC_CHECK_FAIL, "not a credential (an object or a VC-JWT string)");
         goto out;
     }
-    rc = verify_bytes(bytes, len, &co, sub, depth + 1, NULL);
+    rc = verify_bytes(bytes, len, &co, sub, depth + 1, NULL, NULL);
     if (rc)
         goto out;
     for (k = 0; k < sub->n && !first; k++)
@@ -591,6 +631,9 @@ static mcred_rc vp_credential(struct mc_verdict *v, size_t i, const cJSON *c, co
     case MC_VERDICT_UNTRUSTED:
         check(v, name, MC_CHECK_PASS, "%s: %s", sub->id[0] ? sub->id : "(no id)",
               mc_verdict_name(sub->kind));
+        if (sub->kind == MC_VERDICT_UNTRUSTED)
+            check(v, "trust", MC_CHECK_FAIL, "%s: the issuer %s is not on the trust list", name,
+                  sub->issuer[0] ? sub->issuer : "(none)");
         break;
     case MC_VERDICT_INDETERMINATE:
         check(v, name, MC_CHECK_UNKNOWN, "%s: indeterminate: %s", sub->id[0] ? sub->id :
@@ -699,8 +742,66 @@ static bool looks_like_jwt(const char *p, size_t n)
     return n > 0 && dots == 2;
 }
 
+/* A URL to fetch the credential or assertion from (http or https, one
+ * line, no spaces). */
+static bool looks_like_url(const char *p, size_t n)
+{
+    size_t i;
+
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    if (n < 8 || n > 2048 || (strncmp(p, "https://", 8) != 0 && strncmp(p, "http://", 7) != 0))
+        return false;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)p[i] <= ' ' || p[i] == 0x7f)
+            return false;
+    return true;
+}
+
+/* Fetch a URL (through the verifier's fetcher, with its policy) and verify
+ * what it serves; an OB 2.0 hosted assertion then counts as fetched from
+ * its own URL. */
+static mcred_rc verify_url(const char *p, size_t n, const struct mc_verify_opts *o,
+                           struct mc_verdict *v, int depth, struct mc_err *err)
+{
+    char url[2049];
+    struct mc_buf b;
+    struct mc_err ferr;
+    mcred_rc rc;
+
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    memcpy(url, p, n);
+    url[n] = '\0';
+    memset(v, 0, sizeof(*v));
+    snprintf(v->format, sizeof(v->format), "url");
+    if (!o->fetcher) {
+        check(v, "format", MC_CHECK_UNKNOWN, "a URL, but this verifier cannot fetch (offline)");
+        grade(v, false, false, false, false);
+        return MCRED_OK;
+    }
+    mc_buf_init(&b, (size_t)16 << 20);
+    mc_err_clear(&ferr);
+    rc = o->fetcher->fetch(o->fetcher->ud, url, &b, &ferr);
+    if (rc == MCRED_ERR_NOMEM) {
+        mc_buf_release(&b);
+        return mc_err_set(err, rc, "out of memory while fetching");
+    }
+    if (rc) {
+        check(v, "format", rc == MCRED_ERR_NOTFOUND ? MC_CHECK_FAIL : MC_CHECK_UNKNOWN,
+              "could not fetch %s: %s", url, mc_err_msg(&ferr));
+        mc_buf_release(&b);
+        grade(v, false, false, false, false);
+        return MCRED_OK;
+    }
+    rc = verify_bytes(b.ptr ? b.ptr : "", b.len, o, v, depth + 1, url, err);
+    mc_buf_release(&b);
+    return rc;
+}
+
 static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
-                             struct mc_verdict *v, int depth, struct mc_err *err)
+                             struct mc_verdict *v, int depth, const char *fetched_from,
+                             struct mc_err *err)
 {
     struct mc_err perr;
     cJSON *doc = NULL;
@@ -714,15 +815,34 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
         skip++;
     if (looks_like_jwt(p + skip, n - skip)) {
         size_t m = n - skip;
+        cJSON *h = NULL, *pl = NULL;
 
         while (m && (p[skip + m - 1] == '\n' || p[skip + m - 1] == '\r' || p[skip + m - 1] == ' '))
             m--;
+        /* an OB 2.0 signed assertion is a JWS whose payload is an Assertion */
+        if (mc_jws_decode(p + skip, m, &h, &pl, NULL) == MCRED_OK && mc_ob2_is_assertion(pl)) {
+            struct mc_ob2_flags f;
+
+            rc = mc_ob2_verify(v, pl, NULL, p + skip, m, o, &f);
+            cJSON_Delete(h);
+            cJSON_Delete(pl);
+            if (rc)
+                return mc_err_set(err, rc, "out of memory while verifying");
+            check_trust(v, o);
+            grade(v, f.expired, f.early, f.revoked, false);
+            return MCRED_OK;
+        }
+        cJSON_Delete(h);
+        cJSON_Delete(pl);
         rc = verify_jwt(v, p + skip, m, o, &expired, &early, &revoked, &suspended);
         if (rc)
             return mc_err_set(err, rc, "out of memory while verifying");
+        check_trust(v, o);
         grade(v, expired, early, revoked, suspended);
         return MCRED_OK;
     }
+    if (depth == 0 && looks_like_url(p + skip, n - skip))
+        return verify_url(p + skip, n - skip, o, v, depth, err);
     mc_err_clear(&perr);
     rc = mc_json_parse(p, n, 0, &doc, &perr);
     if (rc == MCRED_ERR_NOMEM)
@@ -737,6 +857,19 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     if (!cJSON_IsObject(doc)) {
         snprintf(v->format, sizeof(v->format), "json");
         check(v, "format", MC_CHECK_FAIL, "the JSON is not an object");
+        goto out;
+    }
+    if (mc_ob2_is_assertion(doc)) {
+        struct mc_ob2_flags f;
+
+        rc = mc_ob2_verify(v, doc, fetched_from, NULL, 0, o, &f);
+        if (rc) {
+            mc_json_delete(doc);
+            return mc_err_set(err, rc, "out of memory while verifying");
+        }
+        expired = f.expired;
+        early = f.early;
+        revoked = f.revoked;
         goto out;
     }
     snprintf(v->format, sizeof(v->format), "json-ld (Data Integrity)");
@@ -761,6 +894,9 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     check_status(v, doc, o, &revoked, &suspended);
 out:
     mc_json_delete(doc);   /* free, or left to the arena scope */
+    if (v->n && strcmp(v->checks[0].name, "format") == 0 && v->checks[0].state == MC_CHECK_PASS &&
+        strncmp(v->format, "presentation", 12) != 0)
+        check_trust(v, o);   /* a presentation's credentials were each checked */
     grade(v, expired, early, revoked, suspended);
     return MCRED_OK;
 }
@@ -769,7 +905,7 @@ mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o
                          struct mc_verdict *v, struct mc_err *err)
 {
     bool scoped = mc_json_arena_begin();   /* every tree below dies in this call */
-    mcred_rc rc = verify_bytes(p, n, o, v, 0, err);
+    mcred_rc rc = verify_bytes(p, n, o, v, 0, NULL, err);
 
     if (scoped)
         mc_json_arena_end();

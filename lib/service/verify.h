@@ -64,6 +64,15 @@ struct mc_verify_opts {
     const struct mc_status_source *status;
     const char *challenge;                    /* expected, for presentations */
     const char *domain;
+    /* The issuers the operator trusts (their ids: DIDs or URLs). NULL: no
+     * trust list, the trust check is skipped. A credential that passes every
+     * other check but whose issuer is not listed is graded
+     * MC_VERDICT_UNTRUSTED. */
+    const char *const *trusted;
+    size_t ntrusted;
+    /* OB 2.0: the recipient the verifier expects (e-mail, URL or phone),
+     * matched against the assertion's (hashed) recipient; NULL: not checked. */
+    const char *recipient;
 };
 
 /* Verify n bytes. Returns MCRED_OK whenever a verdict was reached (whatever
