@@ -28,5 +28,7 @@ CLI_CMD("suspend", cmd_suspend, "suspend an issued credential")
 CLI_CMD("unsuspend", cmd_unsuspend, "lift a suspension")
 CLI_CMD("status", cmd_status, "publish the signed status lists to a directory")
 CLI_CMD("audit", cmd_audit, "count stored credentials; --verify checks every one")
+CLI_CMD("bake", cmd_bake, "bake a credential into a PNG or SVG badge image")
+CLI_CMD("unbake", cmd_unbake, "print the credential baked into a PNG or SVG badge image")
 CLI_CMD("serve", cmd_serve, "run the HTTP server: VC API, OB 3.0 API, platform API, pages")
 #endif

@@ -83,7 +83,7 @@ static void own_lists_close(struct own_lists *o)
 
 static void print_human(const struct mc_verdict *v)
 {
-    static const char *const marks[] = { "ok  ", "FAIL", "??  ", "--  " };
+    static const char *const marks[] = { "ok  ", "FAIL", "??  ", "--  ", "warn" };
     size_t i;
 
     printf("verdict: %s\n", mc_verdict_name(v->kind));

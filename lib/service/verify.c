@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "bake/bake.h"
 #include "jsonld/jcs.h"
 #include "model/ob.h"
 #include "proof/di.h"
@@ -87,9 +88,9 @@ const char *mc_verdict_name(enum mc_verdict_kind k)
 
 const char *mc_check_state_name(enum mc_check_state s)
 {
-    static const char *const names[] = { "pass", "fail", "unknown", "skipped" };
+    static const char *const names[] = { "pass", "fail", "unknown", "skipped", "warn" };
 
-    return (unsigned)s < 4 ? names[s] : "unknown";
+    return (unsigned)s < 5 ? names[s] : "unknown";
 }
 
 int mc_verdict_exit_code(const struct mc_verdict *v)
@@ -799,6 +800,95 @@ static mcred_rc verify_url(const char *p, size_t n, const struct mc_verify_opts 
     return rc;
 }
 
+/* The image the credential was baked into against the achievement's own
+ * image (when that is a data: URI, or fetchable): baking the credential
+ * into the achievement's image again must give these bytes. A difference is
+ * reported, not failed: the credential's proof does not cover its picture. */
+static void check_image(struct mc_verdict *v, const char *cred, size_t cn,
+                        const unsigned char *img, size_t in, const struct mc_verify_opts *o)
+{
+    const cJSON *ach, *image;
+    const char *src;
+    struct mc_buf raw, again;
+    cJSON *doc = NULL;
+
+    if (mc_json_parse(cred, cn, 0, &doc, NULL) != MCRED_OK)
+        return;   /* a JWT or an OB 2.0 URL: no achievement image to compare */
+    ach = mc_json_get(mc_json_get(doc, "credentialSubject"), "achievement");
+    image = mc_json_get(ach, "image");
+    src = cJSON_IsString(image) ? image->valuestring : mc_json_str(image, "id");
+    mc_buf_init(&raw, MC_BAKE_MAX_IMAGE);
+    mc_buf_init(&again, MC_BAKE_MAX_IMAGE + MC_BAKE_MAX_TEXT);
+    if (!src) {
+        check(v, "image", MC_CHECK_SKIPPED, "the achievement names no image");
+        goto out;
+    }
+    if (strncmp(src, "data:", 5) == 0) {
+        const char *comma = strchr(src, ',');
+
+        if (!comma || !strstr(src, ";base64,") ||
+            mc_b64_decode(&raw, comma + 1, strlen(comma + 1)) != MCRED_OK) {
+            check(v, "image", MC_CHECK_WARN, "the achievement's image is a data: URI that "
+                                             "cannot be read");
+            goto out;
+        }
+    } else if (!o->fetcher ||
+               o->fetcher->fetch(o->fetcher->ud, src, &raw, NULL) != MCRED_OK) {
+        check(v, "image", MC_CHECK_SKIPPED, "the achievement's image %s could not be fetched "
+                                            "to compare", src);
+        goto out;
+    }
+    if (mc_bake(raw.ptr ? (const unsigned char *)raw.ptr : (const unsigned char *)"", raw.len,
+                mc_bake_sniff((const unsigned char *)raw.ptr, raw.len), cred, cn, &again, NULL,
+                NULL) != MCRED_OK) {
+        check(v, "image", MC_CHECK_WARN, "the badge image is not the achievement's image (that "
+                                         "one cannot carry a credential)");
+    } else if (again.len == in && memcmp(again.ptr, img, in) == 0) {
+        check(v, "image", MC_CHECK_PASS, "baked into the achievement's own image");
+    } else {
+        check(v, "image", MC_CHECK_WARN, "baked into another image than the achievement's: the "
+                                         "credential still verifies, the picture is not its own");
+    }
+out:
+    mc_buf_release(&raw);
+    mc_buf_release(&again);
+    mc_json_delete(doc);
+}
+
+/* A baked PNG or SVG badge: take the credential out and verify it. */
+static mcred_rc verify_baked(const char *p, size_t n, const struct mc_verify_opts *o,
+                             struct mc_verdict *v, int depth, struct mc_err *err)
+{
+    struct mc_baked b;
+    struct mc_err berr;
+    enum mc_bake_image kind = mc_bake_sniff((const unsigned char *)p, n);
+    char fmt[sizeof(v->format) + 32];
+    mcred_rc rc;
+
+    memset(v, 0, sizeof(*v));
+    mc_err_clear(&berr);
+    rc = mc_unbake((const unsigned char *)p, n, &b, &berr);
+    if (rc == MCRED_ERR_NOMEM)
+        return mc_err_set(err, rc, "out of memory while unbaking");
+    if (rc) {
+        snprintf(v->format, sizeof(v->format), "%s image", mc_bake_image_name(kind));
+        check(v, "format", MC_CHECK_FAIL, "%s", mc_err_msg(&berr));
+        grade(v, false, false, false, false);
+        return MCRED_OK;
+    }
+    rc = verify_bytes(b.data, b.len, o, v, depth, NULL, err);
+    if (!rc) {
+        snprintf(fmt, sizeof(fmt), "%s (baked %s)", v->format, mc_bake_image_name(kind));
+        mc_strlcpy(v->format, fmt, sizeof(v->format));
+        check(v, "baked", MC_CHECK_PASS, "taken from the %s's %s", mc_bake_image_name(kind),
+              b.where);
+        if (b.form == MC_BAKE_FORM_JSON && b.version == 3)
+            check_image(v, b.data, b.len, (const unsigned char *)p, n, o);
+    }
+    mc_baked_release(&b);
+    return rc;
+}
+
 static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
                              struct mc_verdict *v, int depth, const char *fetched_from,
                              struct mc_err *err)
@@ -843,6 +933,8 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     }
     if (depth == 0 && looks_like_url(p + skip, n - skip))
         return verify_url(p + skip, n - skip, o, v, depth, err);
+    if (depth == 0 && mc_bake_sniff((const unsigned char *)p, n) != MC_BAKE_IMAGE_UNKNOWN)
+        return verify_baked(p, n, o, v, depth, err);
     mc_err_clear(&perr);
     rc = mc_json_parse(p, n, 0, &doc, &perr);
     if (rc == MCRED_ERR_NOMEM)

@@ -22,6 +22,7 @@ enum mc_check_state {
     MC_CHECK_FAIL,       /* established and wrong */
     MC_CHECK_UNKNOWN,    /* could not be established */
     MC_CHECK_SKIPPED,    /* does not apply */
+    MC_CHECK_WARN,       /* established, worth saying, not a failure (grading ignores it) */
 };
 
 enum mc_verdict_kind {
@@ -45,7 +46,7 @@ struct mc_check {
 
 struct mc_verdict {
     enum mc_verdict_kind kind;
-    char format[32];                /* "json-ld (Data Integrity)", "vc-jwt" */
+    char format[64];                /* "json-ld (Data Integrity)", "vc-jwt", ... (baked PNG) */
     char issuer[MC_DID_MAX];        /* the issuer id, when found */
     char id[MC_DID_MAX];            /* the credential id, when found */
     size_t n;
