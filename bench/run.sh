@@ -17,3 +17,4 @@ fi
 build/bench/bench_proofs "$SECS" tests/vectors/ob/achievement.json "$PEER"
 echo
 sh scripts/with-pg.sh build/bench/bench_bulk "$ROWS" tests/vectors/ob/achievement.json
+echo; build/bench/bench_formats "$SECS" tests/vectors/ob/achievement.json
