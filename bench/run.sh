@@ -17,4 +17,6 @@ fi
 build/bench/bench_proofs "$SECS" tests/vectors/ob/achievement.json "$PEER"
 echo
 sh scripts/with-pg.sh build/bench/bench_bulk "$ROWS" tests/vectors/ob/achievement.json
+echo; sh bench/bench_server.sh
 echo; build/bench/bench_formats "$SECS" tests/vectors/ob/achievement.json
+echo; sh scripts/with-pg.sh build/bench/bench_skills "$SECS" "${MCRED_SHARED_DATA:-../shared/data}"

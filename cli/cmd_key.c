@@ -14,6 +14,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "service/didweb.h"
 #include "cli_cmds.h"
 #include "crypto/did.h"
 #include "crypto/keyfile.h"
@@ -278,54 +279,6 @@ int cli_key_row(const struct mc_key *k, int64_t org, const struct mc_issuer *iss
     return rc;
 }
 
-/* The DID document of iss from its keys (rows of key_list, oldest first),
- * indented, appended to out. Every stored verification method id must be the
- * one the document gives its key, or a credential would name a method the
- * document does not have. */
-static int did_document(const struct mc_issuer *iss, const struct mc_store_list *keys,
-                        struct mc_buf *out)
-{
-    const struct mc_issuer_key *rows = keys->rows;
-    struct mc_key *pub;
-    struct mc_buf doc;
-    struct mc_err err;
-    cJSON *tree = NULL;
-    char want[MC_DID_MAX + 32];
-    size_t i;
-    int rc = CLI_OK;
-
-    pub = mc_calloc(keys->n, sizeof(*pub));
-    if (!pub) {
-        cli_error("out of memory");
-        return CLI_USAGE;
-    }
-    mc_err_clear(&err);
-    for (i = 0; !rc && i < keys->n; i++) {
-        snprintf(want, sizeof(want), "%s#key-%zu", iss->did, i + 1);
-        if (strcmp(rows[i].vm_id, want) != 0) {
-            cli_error("issuer key %lld is '%s' where the DID document lists '%s'",
-                      (long long)rows[i].id, rows[i].vm_id, want);
-            rc = CLI_USAGE;
-        } else if (mc_key_from_multibase(&pub[i], rows[i].public_multibase, &err)) {
-            cli_error("issuer key %lld: %s", (long long)rows[i].id, mc_err_msg(&err));
-            rc = CLI_USAGE;
-        }
-    }
-    mc_buf_init(&doc, 0);
-    if (!rc && (mc_did_web_document(iss->did, pub, keys->n, &doc, &err) ||
-                mc_json_parse(doc.ptr, doc.len, 0, &tree, &err) ||
-                mc_json_stringify(tree, 2, out, &err) || mc_buf_appendc(out, '\n'))) {
-        cli_error("the DID document of '%s': %s", iss->did, mc_err_msg(&err));
-        rc = CLI_USAGE;
-    }
-    cJSON_Delete(tree);
-    mc_buf_release(&doc);
-    for (i = 0; i < keys->n; i++)
-        mc_key_clear(&pub[i]);
-    mc_free(pub);
-    return rc;
-}
-
 int cli_did_json_write(struct mc_store *st, int64_t org, const struct mc_issuer *iss,
                        const char *dir, char *path, size_t cap)
 {
@@ -353,8 +306,15 @@ int cli_did_json_write(struct mc_store *st, int64_t org, const struct mc_issuer 
         return CLI_USAGE;
     }
     mc_buf_init(&doc, 0);
-    rc = did_document(iss, &keys, &doc);
     mc_store_list_clear(&keys);
+    /* one builder for the file and the server's /did.json (lib/service/didweb.c) */
+    if (mc_didweb_document(st, org, iss, 2, &doc, &err) != MCRED_OK ||
+        mc_buf_appendc(&doc, '\n') != MCRED_OK) {
+        cli_error("the DID document of '%s': %s", iss->did, mc_err_msg(&err));
+        rc = CLI_USAGE;
+    } else {
+        rc = CLI_OK;
+    }
     if (!rc)
         rc = cli_write_file(tmp, doc.ptr, doc.len, 0644, true);
     if (!rc && rename(tmp, path) != 0) {

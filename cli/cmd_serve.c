@@ -18,6 +18,7 @@
 #include "fetch_map.h"
 #include "home.h"
 #include "server.h"
+#include "h_platform.h"
 
 static const char usage[] =
     "usage: mcred serve [--db DSN] [--listen HOST:PORT] [--port-file FILE]\n"
@@ -38,23 +39,35 @@ static const char usage[] =
     "  --tls-cert, --tls-key  serve https directly (PEM files)\n"
     "  --threads N         worker threads (default: the number of cores)\n"
     "  --max-body BYTES    largest request body (default 1048576; at most 16777216)\n"
-    "  --timeout SECONDS   idle connection timeout (default 30; a request must arrive\n"
-    "                      within twice that)\n"
+    "  --timeout SECONDS   idle connection timeout (default 30); a request (headers and\n"
+    "                      body) must arrive within twice --timeout\n"
     "  --rate R, --burst N per-client rate limit: N requests at once, refilled at R per\n"
     "                      second (default 50 and 100; --rate 0 turns it off)\n"
     "  --access-log FILE   one JSON line per request (- for stderr)\n"
-    "  --trust-proxy       take the client address from X-Forwarded-For (only behind\n"
-    "                      a proxy that sets it)\n"
+    "  --trust-proxy       take the client address from the last X-Forwarded-For entry\n"
+    "                      (only behind a proxy that sets it)\n"
     "  --documents MAP     a JSON object URL -> file: documents the verifier reads from\n"
     "                      disk instead of the network (air-gapped verification)\n"
     "  --trust FILE        issuers the verifier trusts (a JSON array of ids, or one per\n"
     "                      line); others are graded valid-issuer-not-trusted\n"
     "\n"
+    "Pages: / (home), /badges/ID (shared badges), /verify (the verifier), /login.\n"
+    "Public documents: /.well-known/did.json and /PATH/did.json (did:web issuers of\n"
+    "this host), /status/... (status lists), /achievements/ID. APIs: /credentials/...\n"
+    "(W3C VC API), /ims/ob/v3p0/... (Open Badges 3.0 API, OAuth 2.0 at /oauth/...),\n"
+    "/api/v1/... (the platform API, described at /openapi.json). See docs/server.md.\n"
+    "OAuth 2.0 for the OB 3.0 API: /oauth/register, /oauth/authorize, /oauth/token,\n"
+    "/oauth/revoke (docs/ob-api.md); --public-url must be the URL clients reach.\n"
+    "POST /credentials/issue and /credentials/status need the issuer keys unlocked\n"
+    "(MCRED_KEY_FILE or MCRED_PASSPHRASE); without them they answer 503.\n"
+    "Bulk issuing jobs run in the background; on SIGTERM a running job stops after its\n"
+    "current batch and is marked failed (submit the same file again to finish it).\n"
+    "\n"
     "Settings also come from MCRED_LISTEN, MCRED_DB, MCRED_PUBLIC_URL, MCRED_ACCESS_LOG,\n"
     "MCRED_RATE and from mcred.conf (listen, db, public_url, access_log, rate, burst,\n"
     "max_body, timeout). Issuing needs the issuer keys unlocked: MCRED_KEY_FILE (an\n"
-    "operator key file) or MCRED_PASSPHRASE. SIGTERM finishes requests in flight and\n"
-    "stops.\n";
+    "operator key file) or MCRED_PASSPHRASE. SIGTERM stops accepting, finishes the\n"
+    "requests in flight (at most 3x --timeout) and exits 0.\n";
 
 /* --- a fetcher for many threads: one libcurl fetcher per thread ------------- */
 static struct cli_fetch_opts fetch_opts;
@@ -248,6 +261,7 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     rc = srv_run(&s) == 0 ? CLI_OK : CLI_USAGE;
+    srv_platform_stop(&s);   /* the bulk job runner: a running job is marked failed */
     mc_platform_close(s.plat);
     {
         /* this thread's fetcher, if it made one */

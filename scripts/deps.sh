@@ -6,7 +6,7 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libsodium-dev libssl-dev libcjson-dev libsqlite3-dev libpq-dev zlib1g-dev
-libcurl4-openssl-dev libmicrohttpd-dev postgresql nodejs npm"
+libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev postgresql nodejs npm chromium wrk openssl"
 
 missing=""
 for p in $PKGS; do

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -11,7 +12,8 @@
 
 struct bucket {
     double tokens;
-    double last;      /* seconds, monotonic */
+    double last;      /* seconds of the last refill */
+    bool used;        /* false: never touched, a full bucket */
 };
 
 struct srv_limiter {
@@ -58,30 +60,49 @@ static double mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-bool srv_rate_take(struct srv_limiter *l, const char *client, time_t now)
+bool srv_rate_take_at(struct srv_limiter *l, const char *client, double t)
 {
     struct bucket *b;
-    double t = mono_now();
     bool ok;
 
-    (void)now;
     if (!l || l->rate <= 0)
         return true;
     pthread_mutex_lock(&l->mu);
-    b = &l->b[fnv1a(client) % SLOTS];
-    if (b->last == 0) {
+    b = &l->b[fnv1a(client ? client : "") % SLOTS];
+    if (!b->used) {
         /* first use of this slot: a full bucket. Clients that hash to the
          * same slot share it (stricter for them, never looser) */
+        b->used = true;
         b->tokens = l->burst;
         b->last = t;
     }
-    b->tokens += (t - b->last) * l->rate;
-    if (b->tokens > l->burst)
-        b->tokens = l->burst;
-    b->last = t;
+    if (t > b->last) {
+        b->tokens += (t - b->last) * l->rate;
+        if (b->tokens > l->burst)
+            b->tokens = l->burst;
+        b->last = t;
+    }
     ok = b->tokens >= 1.0;
     if (ok)
         b->tokens -= 1.0;
     pthread_mutex_unlock(&l->mu);
     return ok;
+}
+
+bool srv_rate_take(struct srv_limiter *l, const char *client, time_t now)
+{
+    (void)now;
+    if (!l || l->rate <= 0)
+        return true;
+    return srv_rate_take_at(l, client, mono_now());
+}
+
+unsigned srv_rate_retry_after(const struct srv_limiter *l)
+{
+    double s;
+
+    if (!l || l->rate <= 0)
+        return 1;
+    s = ceil(1.0 / l->rate);
+    return s < 1 ? 1 : s > 86400 ? 86400 : (unsigned)s;
 }

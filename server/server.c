@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "jsonld/jcs.h"
+#include "util/json.h"
 #include "server.h"
 #include "ratelimit.h"
 
@@ -81,6 +82,23 @@ void srv_json(struct srv_resp *w, int status, const cJSON *v)
         set_fallback(w);
 }
 
+void srv_utf8_fix(char *s)
+{
+    size_t i = 0, n = strlen(s), len;
+
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+
+        len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+              (c & 0xf8) == 0xf0 ? 4 : 0;
+        if (len == 0 || i + len > n || !mc_utf8_valid(s + i, len)) {
+            s[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
+}
+
 void srv_error(struct srv_resp *w, int status, const char *code, const char *fmt, ...)
 {
     char msg[MC_ERRMSG_MAX + 64];
@@ -90,6 +108,7 @@ void srv_error(struct srv_resp *w, int status, const char *code, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    srv_utf8_fix(msg);   /* a path or a value echoed back may not be UTF-8 */
     o = cJSON_CreateObject();
     if (!o || !cJSON_AddStringToObject(o, "error", code) ||
         !cJSON_AddStringToObject(o, "message", msg)) {
@@ -220,7 +239,8 @@ const char *srv_query(const struct srv_req *r, const char *name, char *buf, size
             const char *v = eq ? eq + 1 : q + len;
             size_t vl = (size_t)(q + len - v);
 
-            return srv_url_decode(v, vl, true, buf, cap) ? buf : NULL;
+            return srv_url_decode(v, vl, true, buf, cap) && mc_utf8_valid(buf, strlen(buf)) ?
+                       buf : NULL;
         }
         q += len;
         if (*q == '&')
@@ -345,6 +365,8 @@ static bool authenticate(struct srv *s, struct srv_req *r, struct srv_resp *w)
     if (a) {
         const char *tok;
 
+        if (strncasecmp(a, "Basic ", 6) == 0 && strncmp(r->path, "/oauth/", 7) == 0)
+            return true;   /* OAuth client authentication (RFC 6749 2.3.1): the handler checks it */
         if (strncasecmp(a, "Bearer ", 7) != 0) {
             srv_error(w, 401, "unauthorized", "Authorization must be 'Bearer <token>'");
             goto deny;
@@ -412,7 +434,12 @@ void srv_handle(struct srv *s, struct srv_req *r, struct srv_resp *w)
     }
     if (s->conf.rate > 0 && !srv_rate_take(s->limiter, r->client, r->now)) {
         srv_error(w, 429, "rate_limited", "too many requests from %s; slow down", r->client);
-        (void)srv_set_header(w, "Retry-After", "1");
+        {
+            char ra[24];
+
+            snprintf(ra, sizeof(ra), "%u", srv_rate_retry_after(s->limiter));
+            (void)srv_set_header(w, "Retry-After", ra);
+        }
         goto out;
     }
     for (t = 0; t < sizeof(route_tables) / sizeof(route_tables[0]) && !found; t++) {
@@ -449,8 +476,10 @@ void srv_handle(struct srv *s, struct srv_req *r, struct srv_resp *w)
         /* decode each segment in place; a NUL or a bad escape is a 400 */
         char *p = store + (r->params[t] - store);
 
-        if (!srv_url_decode(p, strlen(p), false, p, strlen(p) + 1)) {
-            srv_error(w, 400, "invalid_path", "a path segment is not valid percent-encoding");
+        if (!srv_url_decode(p, strlen(p), false, p, strlen(p) + 1) ||
+            !mc_utf8_valid(p, strlen(p))) {
+            srv_error(w, 400, "invalid_path", "a path segment is not valid percent-encoded "
+                                              "UTF-8");
             goto out;
         }
     }

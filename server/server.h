@@ -183,6 +183,9 @@ const char *srv_query(const struct srv_req *r, const char *name, char *buf, size
 bool srv_url_decode(const char *s, size_t n, bool plus, char *out, size_t cap);
 /* Content negotiation: true when the client prefers HTML over JSON. */
 bool srv_wants_html(const struct srv_req *r);
+/* Replace every byte of s that is not part of valid UTF-8 with '?', in
+ * place: request text echoed into a JSON message must stay valid JSON. */
+void srv_utf8_fix(char *s);
 /* HTML-escape s (& < > " ' and control bytes) onto out: the one function
  * every page uses for text and attribute values. */
 MC_NODISCARD mcred_rc srv_html_escape(struct mc_buf *out, const char *s);

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -298,6 +299,120 @@ out:
 
 /* Decode without the minimum-length rule (the validate algorithm reports a
  * short list as STATUS_LIST_LENGTH_ERROR, not as malformed). */
+/* Decoded lists remembered per thread: a verifier checks the same one or
+ * two lists (revocation, suspension) of an issuer over and over, and
+ * inflating 16 KB twice per credential was a quarter of its time. A hit
+ * needs the very same encodedList text (compared byte for byte), so the
+ * result is exactly what decoding it again would give. Small lists only. */
+#define MEMO_SLOTS 4
+#define MEMO_MAX_TEXT ((size_t)64 << 10)
+
+struct memo_ent {
+    char *text;          /* the encodedList, owned */
+    size_t n;
+    uint8_t *bits;       /* its decoded bytes, owned */
+    size_t nbytes;
+    unsigned long used;  /* last use, for eviction */
+};
+
+struct memo {
+    struct memo_ent e[MEMO_SLOTS];
+    unsigned long clock;
+};
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static bool memo_ok;
+
+static void memo_free(void *v)
+{
+    struct memo *m = v;
+    size_t i;
+
+    for (i = 0; i < MEMO_SLOTS; i++) {
+        mc_free(m->e[i].text);
+        mc_free(m->e[i].bits);
+    }
+    mc_free(m);
+}
+
+static void memo_init(void)
+{
+    memo_ok = pthread_key_create(&memo_key, memo_free) == 0;
+}
+
+static struct memo *memo_get(bool make)
+{
+    struct memo *m;
+
+    pthread_once(&memo_once, memo_init);
+    if (!memo_ok)
+        return NULL;
+    m = pthread_getspecific(memo_key);
+    if (!m && make) {
+        m = mc_calloc(1, sizeof(*m));
+        if (m && pthread_setspecific(memo_key, m) != 0) {
+            mc_free(m);
+            m = NULL;
+        }
+    }
+    return m;
+}
+
+/* A copy of the remembered decoding of s[0..n) within max, or false. */
+static bool memo_find(const char *s, size_t n, size_t max, struct mc_bitstring *out)
+{
+    struct memo *m = n <= MEMO_MAX_TEXT ? memo_get(false) : NULL;
+    size_t i;
+
+    for (i = 0; m && i < MEMO_SLOTS; i++) {
+        struct memo_ent *e = &m->e[i];
+
+        if (e->text && e->n == n && e->nbytes <= max && memcmp(e->text, s, n) == 0) {
+            out->bits = mc_malloc(e->nbytes);
+            if (!out->bits)
+                return false;   /* decode the slow way; it reports NOMEM itself */
+            memcpy(out->bits, e->bits, e->nbytes);
+            out->nbytes = e->nbytes;
+            e->used = ++m->clock;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void memo_put(const char *s, size_t n, const struct mc_bitstring *d)
+{
+    struct memo *m = n <= MEMO_MAX_TEXT ? memo_get(true) : NULL;
+    struct memo_ent *e;
+    char *text;
+    uint8_t *bits;
+    size_t i, victim = 0;
+
+    if (!m)
+        return;
+    for (i = 1; i < MEMO_SLOTS; i++)
+        if (m->e[i].used < m->e[victim].used)
+            victim = i;
+    text = mc_malloc(n);
+    bits = mc_malloc(d->nbytes ? d->nbytes : 1);
+    if (!text || !bits) {
+        mc_free(text);
+        mc_free(bits);
+        return;   /* remembering is optional */
+    }
+    memcpy(text, s, n);
+    memcpy(bits, d->bits, d->nbytes);
+    e = &m->e[victim];
+    mc_free(e->text);
+    mc_free(e->bits);
+    e->text = text;
+    e->n = n;
+    e->bits = bits;
+    e->nbytes = d->nbytes;
+    e->used = ++m->clock;
+}
+
 static mcred_rc decode_any(const char *s, size_t n, size_t max, struct mc_bitstring *out,
                            struct mc_err *err)
 {
@@ -319,6 +434,8 @@ static mcred_rc decode_any(const char *s, size_t n, size_t max, struct mc_bitstr
     if ((n - 1) / 4 > gzmax / 3 + 1)
         return mc_err_set(err, MCRED_ERR_LIMIT, "encodedList of %zu characters is longer than "
                           "any list within the %zu-byte limit", n, max);
+    if (memo_find(s, n, max, out))
+        return MCRED_OK;
     mc_buf_init(&gz, gzmax);
     rc = mc_b64url_decode(&gz, s + 1, n - 1);
     if (rc == MCRED_ERR_INVALID)
@@ -331,6 +448,8 @@ static mcred_rc decode_any(const char *s, size_t n, size_t max, struct mc_bitstr
     mc_buf_release(&gz);
     if (rc)
         memset(out, 0, sizeof(*out));
+    else
+        memo_put(s, n, out);
     return rc;
 }
 

@@ -1696,7 +1696,2262 @@ mcred_rc mc_store_status_list_by_url(struct mc_store *st, const char *url,
 }
 
 /* v3 web: sessions, share links */
+void mc_org_setting_release(struct mc_org_setting *r)
+{
+    if (!r)
+        return;
+    mc_free(r->name);
+    mc_free(r->value);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_share_release(struct mc_share *r)
+{
+    if (!r)
+        return;
+    mc_free(r->share_id);
+    mc_free(r->cred_id);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_session_release(struct mc_session *r)
+{
+    if (!r)
+        return;
+    mc_free(r->id_hash);
+    mc_free(r->email);
+    if (r->csrf)
+        memset(r->csrf, 0, strlen(r->csrf));
+    mc_free(r->csrf);
+    memset(r, 0, sizeof(*r));
+}
+
+static void setting_release_v(void *r) { mc_org_setting_release(r); }
+static void share_release_v(void *r) { mc_share_release(r); }
+static void session_release_v(void *r) { mc_session_release(r); }
+
+static mcred_rc read_setting(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_org_setting *o = row;
+    static const int cols[] = { 1, 2 };
+    char **const outs[] = { &o->name, &o->value };
+
+    o->org_id = col_i64(r, 0);
+    o->updated = (time_t)col_i64(r, 3);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, o, setting_release_v, "setting", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_share(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_share *sh = row;
+    static const int cols[] = { 0, 2 };
+    char **const outs[] = { &sh->share_id, &sh->cred_id };
+
+    sh->org_id = col_i64(r, 1);
+    sh->enabled = col_i64(r, 3) != 0;
+    sh->created = (time_t)col_i64(r, 4);
+    sh->updated = (time_t)col_i64(r, 5);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, sh, share_release_v, "share", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_session(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_session *s = row;
+    static const int cols[] = { 0, 3, 5 };
+    char **const outs[] = { &s->id_hash, &s->email, &s->csrf };
+    const char *role = r->ops->text(r, 4);
+
+    s->org_id = col_i64(r, 1);
+    s->user_id = col_i64(r, 2);
+    s->created = (time_t)col_i64(r, 6);
+    s->expires = (time_t)col_i64(r, 7);
+    if (mc_role_parse(role, &s->role))
+        return bad_value(err, "role", role);
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, s, session_release_v, "session", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_org_setting, "setting", struct mc_org_setting, setting_release_v, read_setting);
+ROW_TYPE(mc_row_share, "share", struct mc_share, share_release_v, read_share);
+ROW_TYPE(mc_row_session, "session", struct mc_session, session_release_v, read_session);
+
+/* The backend has the v3 web op (a NULL op: UNSUPPORTED). */
+static mcred_rc web_op(const struct mc_store *st, bool has, const char *name,
+                       struct mc_err *err)
+{
+    if (st->ops->version < 3 || !has)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no %s", st->ops->name,
+                          name);
+    return MCRED_OK;
+}
+
+mcred_rc mc_store_setting_get(struct mc_store *st, int64_t org, const char *name,
+                              struct mc_org_setting *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = req_text(name, "setting name", err);
+    if (!rc)
+        rc = web_op(st, st->ops->setting_get != NULL, "setting_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->setting_get(st, org, name, out, err), MCRED_ERR_NOTFOUND,
+                   "store: organisation %lld has no setting '%s'", (long long)org, name);
+}
+
+mcred_rc mc_store_setting_set(struct mc_store *st, int64_t org, const char *name,
+                              const char *value, time_t now, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = req_text(name, "setting name", err);
+    if (!rc)
+        rc = check_str(value, true, MC_STORE_MAX_TEXT, "setting value", err);
+    if (!rc)
+        rc = check_time(now, "setting time", err);
+    if (!rc)
+        rc = web_op(st, st->ops->setting_set != NULL, "setting_set", err);
+    if (rc)
+        return rc;
+    return st->ops->setting_set(st, org, name, value, now, err);
+}
+
+mcred_rc mc_store_share_put(struct mc_store *st, const struct mc_share *in, struct mc_share *out,
+                            struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(in, "share", err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(in->org_id, "organisation", err);
+    if (!rc)
+        rc = req_text(in->share_id, "share id", err);
+    if (!rc)
+        rc = req_text(in->cred_id, "credential id", err);
+    if (!rc)
+        rc = check_time(in->updated, "share time", err);
+    if (!rc)
+        rc = web_op(st, st->ops->share_put != NULL, "share_put", err);
+    if (rc)
+        return rc;
+    rc = st->ops->share_put(st, in, out, err);
+    rc = explain(err, rc, MCRED_ERR_NOTFOUND, "store: credential '%s' not found",
+                 in->cred_id);
+    return explain(err, rc, MCRED_ERR_CONFLICT, "store: share id '%s' is taken",
+                   in->share_id);
+}
+
+mcred_rc mc_store_share_get(struct mc_store *st, int64_t org, const char *cred_id,
+                            struct mc_share *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = req_text(cred_id, "credential id", err);
+    if (!rc)
+        rc = web_op(st, st->ops->share_get != NULL, "share_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->share_get(st, org, cred_id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: credential '%s' has no share link", cred_id);
+}
+
+mcred_rc mc_store_share_find(struct mc_store *st, const char *share_id, struct mc_share *out,
+                             struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(share_id, "share id", err);
+    if (!rc)
+        rc = web_op(st, st->ops->share_find != NULL, "share_find", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->share_find(st, share_id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no share link '%s'", share_id);
+}
+
+mcred_rc mc_store_share_showcase(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                                 struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_page(limit, "share showcase", err);
+    if (!rc)
+        rc = web_op(st, st->ops->share_showcase != NULL, "share_showcase", err);
+    if (rc)
+        return rc;
+    return st->ops->share_showcase(st, limit, out, err);
+}
+
+mcred_rc mc_store_session_add(struct mc_store *st, const struct mc_session *s,
+                              struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(s, "session", err);
+    if (!rc)
+        rc = req_text(s->id_hash, "session id hash", err);
+    if (!rc)
+        rc = check_id(s->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(s->user_id, "user", err);
+    if (!rc)
+        rc = req_text(s->csrf, "session CSRF token", err);
+    if (!rc)
+        rc = check_time(s->created, "session creation time", err);
+    if (!rc && s->expires <= 0)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: a session needs an expiry time");
+    if (!rc)
+        rc = web_op(st, st->ops->session_add != NULL, "session_add", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->session_add(st, s, err), MCRED_ERR_CONFLICT,
+                   "store: that session id is already stored");
+}
+
+mcred_rc mc_store_session_get(struct mc_store *st, const char *id_hash, time_t now,
+                              struct mc_session *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(id_hash, "session id hash", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = web_op(st, st->ops->session_get != NULL, "session_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->session_get(st, id_hash, now, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no such session (or it expired)");
+}
+
+mcred_rc mc_store_session_delete(struct mc_store *st, const char *id_hash, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = req_text(id_hash, "session id hash", err);
+    if (!rc)
+        rc = web_op(st, st->ops->session_delete != NULL, "session_delete", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->session_delete(st, id_hash, err), MCRED_ERR_NOTFOUND,
+                   "store: no such session");
+}
+
+mcred_rc mc_store_session_purge(struct mc_store *st, time_t now, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = web_op(st, st->ops->session_purge != NULL, "session_purge", err);
+    if (rc)
+        return rc;
+    return st->ops->session_purge(st, now, err);
+}
+
+mcred_rc mc_store_issuer_by_did(struct mc_store *st, const char *did, struct mc_issuer *out,
+                                struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(did, "issuer DID", err);
+    if (!rc)
+        rc = web_op(st, st->ops->issuer_by_did != NULL, "issuer_by_did", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->issuer_by_did(st, did, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no issuer has the DID '%s'", did);
+}
+
+mcred_rc mc_store_achievement_by_uri(struct mc_store *st, const char *uri,
+                                     struct mc_achievement *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(uri, "achievement uri", err);
+    if (!rc)
+        rc = web_op(st, st->ops->achievement_by_uri != NULL, "achievement_by_uri", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->achievement_by_uri(st, uri, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no achievement '%s'", uri);
+}
 
 /* v3 oauth: clients, codes, tokens */
+void mc_oauth_client_release(struct mc_oauth_client *r)
+{
+    if (!r)
+        return;
+    mc_free(r->client_id);
+    mc_free(r->secret_hash);
+    mc_free(r->meta);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_oauth_grant_release(struct mc_oauth_grant *r)
+{
+    if (!r)
+        return;
+    mc_free(r->client_id);
+    mc_free(r->redirect_uri);
+    mc_free(r->state);
+    mc_free(r->challenge);
+    mc_free(r->nonce_hash);
+    mc_free(r->code_hash);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_oauth_token_release(struct mc_oauth_token *r)
+{
+    if (!r)
+        return;
+    mc_free(r->hash);
+    mc_free(r->client_id);
+    mc_user_release(&r->user);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_ob_item_release(struct mc_ob_item *r)
+{
+    if (!r)
+        return;
+    mc_free(r->key);
+    mc_free(r->doc);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_ob_profile_release(struct mc_ob_profile *r)
+{
+    if (!r)
+        return;
+    mc_free(r->doc);
+    memset(r, 0, sizeof(*r));
+}
+
+static void oauth_client_release_v(void *r) { mc_oauth_client_release(r); }
+static void oauth_grant_release_v(void *r) { mc_oauth_grant_release(r); }
+static void oauth_token_release_v(void *r) { mc_oauth_token_release(r); }
+static void ob_item_release_v(void *r) { mc_ob_item_release(r); }
+static void ob_profile_release_v(void *r) { mc_ob_profile_release(r); }
+
+/* Scope bits as stored: a positive integer that fits unsigned. */
+static mcred_rc col_scopes(const struct mc_row *r, int col, unsigned *out, struct mc_err *err)
+{
+    int64_t v = col_i64(r, col);
+
+    *out = 0;
+    if (v <= 0 || v > (int64_t)UINT32_MAX)
+        return mc_err_set(err, MCRED_ERR_STORAGE, "store: unexpected scopes %lld in the "
+                          "database", (long long)v);
+    *out = (unsigned)v;
+    return MCRED_OK;
+}
+
+/* MC_OAUTH_CLIENT_COLS */
+static mcred_rc read_oauth_client(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_oauth_client *c = row;
+    static const int cols[] = { 0, 1, 2 };
+    char **const outs[] = { &c->client_id, &c->secret_hash, &c->meta };
+
+    c->created = (time_t)col_i64(r, 3);
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, c, oauth_client_release_v, "oauth client", err);
+    return MCRED_OK;
+}
+
+/* MC_OAUTH_GRANT_COLS */
+static mcred_rc read_oauth_grant(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_oauth_grant *g = row;
+    static const int cols[] = { 3, 4, 6, 7, 8, 9 };
+    char **const outs[] = { &g->client_id, &g->redirect_uri, &g->state, &g->challenge,
+                            &g->nonce_hash, &g->code_hash };
+
+    g->id = col_i64(r, 0);
+    g->org_id = col_i64(r, 1);
+    g->user_id = col_i64(r, 2);
+    g->expires = (time_t)col_i64(r, 10);
+    g->code_used = (time_t)col_i64(r, 11);
+    g->revoked = (time_t)col_i64(r, 12);
+    g->created = (time_t)col_i64(r, 13);
+    if (col_scopes(r, 5, &g->scopes, err))
+        return MCRED_ERR_STORAGE;
+    if (col_strs(r, cols, outs, 6))
+        return read_fail(MCRED_ERR_NOMEM, g, oauth_grant_release_v, "oauth grant", err);
+    return MCRED_OK;
+}
+
+/* MC_OAUTH_TOKEN_COLS */
+static mcred_rc read_oauth_token(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_oauth_token *t = row;
+    static const int cols[] = { 0, 9, 13 };
+    char **const outs[] = { &t->hash, &t->client_id, &t->user.email };
+    const char *kind = r->ops->text(r, 3), *role = r->ops->text(r, 14);
+
+    t->org_id = col_i64(r, 1);
+    t->grant_id = col_i64(r, 2);
+    t->created = (time_t)col_i64(r, 5);
+    t->expires = (time_t)col_i64(r, 6);
+    t->used = (time_t)col_i64(r, 7);
+    t->revoked = (time_t)col_i64(r, 8);
+    t->grant_revoked = (time_t)col_i64(r, 10);
+    t->user.id = col_i64(r, 11);
+    t->user.org_id = col_i64(r, 12);
+    t->user.created = (time_t)col_i64(r, 15);
+    if (!kind || (strcmp(kind, "access") != 0 && strcmp(kind, "refresh") != 0))
+        return bad_value(err, "token kind", kind);
+    t->refresh = strcmp(kind, "refresh") == 0;
+    if (mc_role_parse(role, &t->user.role))
+        return bad_value(err, "role", role);
+    if (col_scopes(r, 4, &t->scopes, err))
+        return MCRED_ERR_STORAGE;
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, t, oauth_token_release_v, "oauth token", err);
+    return MCRED_OK;
+}
+
+/* MC_OB_ITEM_COLS */
+static mcred_rc read_ob_item(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_ob_item *it = row;
+    static const int cols[] = { 0, 2 };
+    char **const outs[] = { &it->key, &it->doc };
+
+    it->jws = col_i64(r, 1) != 0;
+    it->issued = (time_t)col_i64(r, 3);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, it, ob_item_release_v, "wallet credential", err);
+    return MCRED_OK;
+}
+
+/* MC_OB_PROFILE_COLS */
+static mcred_rc read_ob_profile(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_ob_profile *p = row;
+
+    p->org_id = col_i64(r, 0);
+    p->user_id = col_i64(r, 1);
+    p->updated = (time_t)col_i64(r, 3);
+    if (col_str(r, 2, &p->doc))
+        return read_fail(MCRED_ERR_NOMEM, p, ob_profile_release_v, "profile", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_oauth_client, "oauth client", struct mc_oauth_client, oauth_client_release_v,
+         read_oauth_client);
+ROW_TYPE(mc_row_oauth_grant, "oauth grant", struct mc_oauth_grant, oauth_grant_release_v,
+         read_oauth_grant);
+ROW_TYPE(mc_row_oauth_token, "oauth token", struct mc_oauth_token, oauth_token_release_v,
+         read_oauth_token);
+ROW_TYPE(mc_row_ob_item, "wallet credential", struct mc_ob_item, ob_item_release_v,
+         read_ob_item);
+ROW_TYPE(mc_row_ob_profile, "profile", struct mc_ob_profile, ob_profile_release_v,
+         read_ob_profile);
+
+/* The backend has the v3 oauth op (a NULL op: UNSUPPORTED). */
+static mcred_rc oauth_op(const struct mc_store *st, bool has, const char *name,
+                         struct mc_err *err)
+{
+    if (st->ops->version >= 3 && has)
+        return MCRED_OK;
+    (void)mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no %s", st->ops->name, name);
+    return MCRED_ERR_UNSUPPORTED;
+}
+
+/* A stored secret: the hex SHA-256 of the secret's text. */
+static mcred_rc check_hash(const char *h, const char *what, struct mc_err *err)
+{
+    size_t i;
+
+    if (!h)
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: %s is missing", what);
+    for (i = 0; h[i]; i++) {
+        if (i >= 64 || !((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+            break;
+    }
+    if (i != 64 || h[i])
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: %s is not a hex SHA-256", what);
+    return MCRED_OK;
+}
+
+static mcred_rc check_scopes(unsigned scopes, struct mc_err *err)
+{
+    if (scopes == 0 || scopes > INT32_MAX)
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: scopes %u are not valid", scopes);
+    return MCRED_OK;
+}
+
+mcred_rc mc_store_oauth_client_add(struct mc_store *st, const struct mc_oauth_client *c,
+                                   struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(c, "client", err);
+    if (!rc)
+        rc = req_text(c->client_id, "client_id", err);
+    if (!rc)
+        rc = check_hash(c->secret_hash, "client secret hash", err);
+    if (!rc)
+        rc = check_str(c->meta, true, MC_STORE_MAX_DOC, "client metadata", err);
+    if (!rc)
+        rc = check_time(c->created, "client creation time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_client_add != NULL, "oauth_client_add", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_client_add(st, c, err), MCRED_ERR_CONFLICT,
+                   "store: client '%s' exists already", c->client_id);
+}
+
+mcred_rc mc_store_oauth_client_get(struct mc_store *st, const char *client_id,
+                                   struct mc_oauth_client *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(client_id, "client_id", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_client_get != NULL, "oauth_client_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_client_get(st, client_id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no client '%s'", client_id);
+}
+
+mcred_rc mc_store_oauth_grant_add(struct mc_store *st, struct mc_oauth_grant *in_out,
+                                  struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "grant", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in_out->user_id, "user", err);
+    if (!rc)
+        rc = req_text(in_out->client_id, "client_id", err);
+    if (!rc)
+        rc = req_text(in_out->redirect_uri, "redirect_uri", err);
+    if (!rc)
+        rc = opt_text(in_out->state, "state", err);
+    if (!rc)
+        rc = req_text(in_out->challenge, "code challenge", err);
+    if (!rc)
+        rc = check_hash(in_out->nonce_hash, "consent nonce hash", err);
+    if (!rc)
+        rc = check_scopes(in_out->scopes, err);
+    if (!rc)
+        rc = check_time(in_out->created, "grant creation time", err);
+    if (!rc && in_out->expires <= 0)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: a grant needs an expiry time");
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_grant_add != NULL, "oauth_grant_add", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_grant_add(st, in_out, err), MCRED_ERR_CONFLICT,
+                   "store: the consent nonce is taken");
+}
+
+mcred_rc mc_store_oauth_grant_decide(struct mc_store *st, int64_t org, int64_t user,
+                                     const char *nonce_hash, const char *code_hash,
+                                     time_t code_expires, time_t now,
+                                     struct mc_oauth_grant *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = check_hash(nonce_hash, "consent nonce hash", err);
+    if (!rc && code_hash)
+        rc = check_hash(code_hash, "code hash", err);
+    if (!rc && code_hash && code_expires <= now)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: the code expires before it is made");
+    if (!rc)
+        rc = check_time(now, "decision time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_grant_decide != NULL, "oauth_grant_decide", err);
+    if (rc)
+        return rc;
+    rc = st->ops->oauth_grant_decide(st, org, user, nonce_hash, code_hash, code_expires, now,
+                                     out, err);
+    if (rc == MCRED_ERR_CONFLICT)   /* a code hash collision: as good as unknown */
+        rc = mc_err_set(err, MCRED_ERR_CONFLICT, "store: the code is taken");
+    return explain(err, rc, MCRED_ERR_NOTFOUND,
+                   "store: no undecided consent with that nonce (used, expired or not yours)");
+}
+
+mcred_rc mc_store_oauth_grant_by_code(struct mc_store *st, const char *code_hash,
+                                      struct mc_oauth_grant *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_hash(code_hash, "code hash", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_grant_by_code != NULL, "oauth_grant_by_code", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_grant_by_code(st, code_hash, out, err),
+                   MCRED_ERR_NOTFOUND, "store: no such authorization code");
+}
+
+mcred_rc mc_store_oauth_grant_use_code(struct mc_store *st, int64_t org, int64_t id,
+                                       time_t now, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "grant", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_grant_use_code != NULL, "oauth_grant_use_code", err);
+    if (rc)
+        return rc;
+    rc = st->ops->oauth_grant_use_code(st, org, id, now, err);
+    rc = explain(err, rc, MCRED_ERR_CONFLICT, "store: the code of grant %lld was used already",
+                 (long long)id);
+    return explain(err, rc, MCRED_ERR_NOTFOUND, "store: no grant %lld", (long long)id);
+}
+
+mcred_rc mc_store_oauth_grant_revoke(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                                     struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "grant", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_grant_revoke != NULL, "oauth_grant_revoke", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_grant_revoke(st, org, id, now, err), MCRED_ERR_NOTFOUND,
+                   "store: no grant %lld", (long long)id);
+}
+
+mcred_rc mc_store_oauth_token_add(struct mc_store *st, const struct mc_oauth_token *t,
+                                  struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(t, "token", err);
+    if (!rc)
+        rc = check_hash(t->hash, "token hash", err);
+    if (!rc)
+        rc = check_id(t->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(t->grant_id, "grant", err);
+    if (!rc)
+        rc = check_scopes(t->scopes, err);
+    if (!rc)
+        rc = check_time(t->created, "token creation time", err);
+    if (!rc && t->expires <= 0)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: a token needs an expiry time");
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_token_add != NULL, "oauth_token_add", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_token_add(st, t, err), MCRED_ERR_CONFLICT,
+                   "store: the token is taken");
+}
+
+mcred_rc mc_store_oauth_token_get(struct mc_store *st, const char *hash,
+                                  struct mc_oauth_token *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_hash(hash, "token hash", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_token_get != NULL, "oauth_token_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_token_get(st, hash, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no such token");
+}
+
+mcred_rc mc_store_oauth_token_use(struct mc_store *st, const char *hash, time_t now,
+                                  struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_hash(hash, "token hash", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_token_use != NULL, "oauth_token_use", err);
+    if (rc)
+        return rc;
+    rc = explain(err, st->ops->oauth_token_use(st, hash, now, err), MCRED_ERR_CONFLICT,
+                 "store: the token was used already");
+    return explain(err, rc, MCRED_ERR_NOTFOUND, "store: no such token");
+}
+
+mcred_rc mc_store_oauth_token_revoke(struct mc_store *st, const char *hash, time_t now,
+                                     struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_hash(hash, "token hash", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_token_revoke != NULL, "oauth_token_revoke", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->oauth_token_revoke(st, hash, now, err), MCRED_ERR_NOTFOUND,
+                   "store: no such token");
+}
+
+mcred_rc mc_store_oauth_purge(struct mc_store *st, time_t before, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_time(before, "purge time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->oauth_purge != NULL, "oauth_purge", err);
+    if (rc)
+        return rc;
+    return st->ops->oauth_purge(st, before, err);
+}
+
+mcred_rc mc_store_ob_wallet_put(struct mc_store *st, int64_t org, int64_t user,
+                                const char *issuer_key, const char *cred_key, bool jws,
+                                const char *doc, time_t issued, time_t now, bool *created,
+                                struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (created)
+        *created = false;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(created, "created", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = check_str(issuer_key, true, MC_STORE_OB_KEY_MAX, "issuer id", err);
+    if (!rc)
+        rc = check_str(cred_key, true, MC_STORE_OB_KEY_MAX, "credential id", err);
+    if (!rc)
+        rc = check_str(doc, true, MC_STORE_MAX_DOC, "credential", err);
+    if (!rc)
+        rc = check_time(issued, "issue time", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->ob_wallet_put != NULL, "ob_wallet_put", err);
+    if (rc)
+        return rc;
+    return st->ops->ob_wallet_put(st, org, user, issuer_key, cred_key, jws, doc, issued,
+                                  mc_store_time(now), created, err);
+}
+
+mcred_rc mc_store_ob_wallet_list(struct mc_store *st, int64_t org, int64_t user,
+                                 const time_t *since, size_t offset, size_t limit,
+                                 struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = check_page(limit, "wallet", err);
+    if (!rc && offset > (size_t)INT64_MAX)
+        rc = mc_err_set(err, MCRED_ERR_LIMIT, "store: wallet: offset %zu is too large", offset);
+    if (!rc)
+        rc = oauth_op(st, st->ops->ob_wallet_list != NULL, "ob_wallet_list", err);
+    if (rc)
+        return rc;
+    return st->ops->ob_wallet_list(st, org, user, since, offset, limit, out, err);
+}
+
+mcred_rc mc_store_ob_wallet_count(struct mc_store *st, int64_t org, int64_t user,
+                                  const time_t *since, int64_t *n, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (n)
+        *n = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(n, "n", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->ob_wallet_count != NULL, "ob_wallet_count", err);
+    if (rc)
+        return rc;
+    rc = st->ops->ob_wallet_count(st, org, user, since, n, err);
+    if (rc)
+        *n = 0;
+    return rc;
+}
+
+mcred_rc mc_store_ob_profile_get(struct mc_store *st, int64_t org, int64_t user,
+                                 struct mc_ob_profile *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->ob_profile_get != NULL, "ob_profile_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->ob_profile_get(st, org, user, out, err), MCRED_ERR_NOTFOUND,
+                   "store: user %lld has no profile", (long long)user);
+}
+
+mcred_rc mc_store_ob_profile_put(struct mc_store *st, int64_t org, int64_t user,
+                                 const char *doc, time_t now, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = check_str(doc, true, MC_STORE_MAX_DOC, "profile", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = oauth_op(st, st->ops->ob_profile_put != NULL, "ob_profile_put", err);
+    if (rc)
+        return rc;
+    return st->ops->ob_profile_put(st, org, user, doc, mc_store_time(now), err);
+}
+
 
 /* v3 platform: jobs */
+void mc_token_release(struct mc_token *r)
+{
+    if (!r)
+        return;
+    mc_free(r->id);
+    mc_free(r->email);
+    mc_free(r->label);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_job_release(struct mc_job *r)
+{
+    if (!r)
+        return;
+    mc_free(r->row_errors);
+    mc_free(r->error);
+    memset(r, 0, sizeof(*r));
+}
+
+static const char *const job_state_names[] = {
+    [MC_JOB_QUEUED] = "queued", [MC_JOB_RUNNING] = "running",
+    [MC_JOB_DONE] = "done",     [MC_JOB_FAILED] = "failed",
+};
+static const char *const job_format_names[] = {
+    [MC_JOB_CSV] = "csv", [MC_JOB_JSONL] = "jsonl",
+};
+
+const char *mc_job_state_name(enum mc_job_state s)
+{
+    return NAME_OF(job_state_names, s);
+}
+
+const char *mc_job_format_name(enum mc_job_format f)
+{
+    return NAME_OF(job_format_names, f);
+}
+
+mcred_rc mc_job_state_parse(const char *s, enum mc_job_state *out)
+{
+    int i = name_index(job_state_names, sizeof(job_state_names) / sizeof(job_state_names[0]), s);
+
+    *out = i < 0 ? MC_JOB_FAILED : (enum mc_job_state)i;
+    return i < 0 ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+mcred_rc mc_job_format_parse(const char *s, enum mc_job_format *out)
+{
+    int i = name_index(job_format_names, sizeof(job_format_names) / sizeof(job_format_names[0]),
+                       s);
+
+    *out = i < 0 ? MC_JOB_CSV : (enum mc_job_format)i;
+    return i < 0 ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+static void token_release_v(void *r) { mc_token_release(r); }
+static void job_release_v(void *r) { mc_job_release(r); }
+
+static mcred_rc read_token(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_token *t = row;
+    static const int cols[] = { 0, 3, 5 };
+    char **const outs[] = { &t->id, &t->email, &t->label };
+    const char *role = r->ops->text(r, 4);
+
+    t->org_id = col_i64(r, 1);
+    t->user_id = col_i64(r, 2);
+    t->created = (time_t)col_i64(r, 6);
+    if (mc_role_parse(role, &t->role))
+        return bad_value(err, "role", role);
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, t, token_release_v, "token", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_job(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_job *j = row;
+    static const int cols[] = { 12, 13 };
+    char **const outs[] = { &j->row_errors, &j->error };
+    const char *format = r->ops->text(r, 4), *state = r->ops->text(r, 5);
+
+    j->id = col_i64(r, 0);
+    j->org_id = col_i64(r, 1);
+    j->achievement_id = col_i64(r, 2);
+    j->user_id = col_i64(r, 3);
+    j->bytes = col_i64(r, 6);
+    j->bytes_read = col_i64(r, 7);
+    j->rows = col_i64(r, 8);
+    j->issued = col_i64(r, 9);
+    j->already = col_i64(r, 10);
+    j->failed = col_i64(r, 11);
+    j->created = (time_t)col_i64(r, 14);
+    j->started = (time_t)col_i64(r, 15);
+    j->finished = (time_t)col_i64(r, 16);
+    j->heartbeat = (time_t)col_i64(r, 17);
+    if (mc_job_format_parse(format, &j->format))
+        return bad_value(err, "job format", format);
+    if (mc_job_state_parse(state, &j->state))
+        return bad_value(err, "job state", state);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, j, job_release_v, "job", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_token, "token", struct mc_token, token_release_v, read_token);
+ROW_TYPE(mc_row_job, "job", struct mc_job, job_release_v, read_job);
+
+/* The backend has the v3 platform op (a NULL op: UNSUPPORTED). */
+static mcred_rc platform_op(const struct mc_store *st, bool has, const char *name,
+                            struct mc_err *err)
+{
+    if (st->ops->version < 3 || !has)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no %s", st->ops->name,
+                          name);
+    return MCRED_OK;
+}
+
+/* The common checks of a paged list of org. */
+static mcred_rc page_args(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                          struct mc_store_list *out, const char *what, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_page(limit, what, err);
+    if (!rc && offset > (size_t)INT64_MAX)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: %s: offset %zu", what, offset);
+    return rc;
+}
+
+mcred_rc mc_store_user_get(struct mc_store *st, int64_t org, int64_t id, struct mc_user *out,
+                           struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "user", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->user_get != NULL, "user_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->user_get(st, org, id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no user %lld in organisation %lld", (long long)id, (long long)org);
+}
+
+mcred_rc mc_store_user_set_role(struct mc_store *st, int64_t org, int64_t id, enum mc_role role,
+                                struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "user", err);
+    if (!rc && !mc_role_name(role))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: unknown role %d", (int)role);
+    if (!rc)
+        rc = platform_op(st, st->ops->user_set_role != NULL, "user_set_role", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->user_set_role(st, org, id, role, err), MCRED_ERR_NOTFOUND,
+                   "store: no user %lld in organisation %lld", (long long)id, (long long)org);
+}
+
+mcred_rc mc_store_token_create(struct mc_store *st, int64_t org, int64_t user,
+                               const char *token_hash, const char *label, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(user, "user", err);
+    if (!rc)
+        rc = req_text(token_hash, "token hash", err);
+    if (!rc)
+        rc = opt_text(label, "token label", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->token_create != NULL, "token_create", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->token_create(st, org, user, token_hash, label, err),
+                   MCRED_ERR_CONFLICT, "store: that token hash is already stored");
+}
+
+mcred_rc mc_store_token_list(struct mc_store *st, int64_t org, int64_t user,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_opt_id(user, "user", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->token_list != NULL, "token_list", err);
+    if (rc)
+        return rc;
+    return st->ops->token_list(st, org, user, out, err);
+}
+
+/* A token's public id: exactly MC_TOKEN_ID_LEN lowercase hex digits. */
+static bool token_id_ok(const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < MC_TOKEN_ID_LEN; i++) {
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    }
+    return id[MC_TOKEN_ID_LEN] == '\0';
+}
+
+mcred_rc mc_store_token_revoke(struct mc_store *st, int64_t org, const char *id, int64_t user,
+                               struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_opt_id(user, "user", err);
+    if (!rc)
+        rc = need(id, "token id", err);
+    if (!rc && !token_id_ok(id))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: token id '%.40s' is not %d hex digits",
+                        id, MC_TOKEN_ID_LEN);
+    if (!rc)
+        rc = platform_op(st, st->ops->token_revoke != NULL, "token_revoke", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->token_revoke(st, org, id, user, err), MCRED_ERR_NOTFOUND,
+                   "store: no token '%s' in organisation %lld", id, (long long)org);
+}
+
+mcred_rc mc_store_learner_page(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                               struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc = page_args(st, org, offset, limit, out, "learner_page", err);
+
+    if (!rc)
+        rc = platform_op(st, st->ops->learner_page != NULL, "learner_page", err);
+    if (rc)
+        return rc;
+    return st->ops->learner_page(st, org, offset, limit, out, err);
+}
+
+mcred_rc mc_store_cred_list_recipient(struct mc_store *st, int64_t org, const char *email,
+                                      size_t offset, size_t limit, struct mc_store_list *out,
+                                      struct mc_err *err)
+{
+    mcred_rc rc = page_args(st, org, offset, limit, out, "cred_list_recipient", err);
+
+    if (!rc)
+        rc = req_text(email, "recipient e-mail", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->cred_list_recipient != NULL, "cred_list_recipient", err);
+    if (rc)
+        return rc;
+    return st->ops->cred_list_recipient(st, org, email, offset, limit, out, err);
+}
+
+mcred_rc mc_store_audit_page(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc = page_args(st, org, offset, limit, out, "audit_page", err);
+
+    if (!rc)
+        rc = platform_op(st, st->ops->audit_page != NULL, "audit_page", err);
+    if (rc)
+        return rc;
+    return st->ops->audit_page(st, org, offset, limit, out, err);
+}
+
+/* The checks job_create and job_update share. */
+static mcred_rc check_job(const struct mc_job *j, struct mc_err *err)
+{
+    mcred_rc rc = check_id(j->org_id, "organisation", err);
+
+    if (!rc && !mc_job_state_name(j->state))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: unknown job state %d", (int)j->state);
+    if (!rc && !mc_job_format_name(j->format))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: unknown job format %d",
+                        (int)j->format);
+    if (!rc && (j->bytes < 0 || j->bytes_read < 0 || j->rows < 0 || j->issued < 0 ||
+                j->already < 0 || j->failed < 0))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: a job count is negative");
+    if (!rc)
+        rc = check_str(j->row_errors, false, MC_STORE_MAX_DOC, "job row errors", err);
+    if (!rc)
+        rc = opt_text(j->error, "job error", err);
+    if (!rc)
+        rc = check_time(j->started, "job start", err);
+    if (!rc)
+        rc = check_time(j->finished, "job end", err);
+    if (!rc)
+        rc = check_time(j->heartbeat, "job heartbeat", err);
+    return rc;
+}
+
+mcred_rc mc_store_job_create(struct mc_store *st, struct mc_job *in_out, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "job", err);
+    if (!rc)
+        rc = check_job(in_out, err);
+    if (!rc)
+        rc = check_id(in_out->achievement_id, "achievement", err);
+    if (!rc)
+        rc = check_opt_id(in_out->user_id, "user", err);
+    if (!rc)
+        rc = check_time(in_out->created, "job creation", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->job_create != NULL, "job_create", err);
+    if (rc)
+        return rc;
+    return st->ops->job_create(st, in_out, err);
+}
+
+mcred_rc mc_store_job_get(struct mc_store *st, int64_t org, int64_t id, struct mc_job *out,
+                          struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "job", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->job_get != NULL, "job_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->job_get(st, org, id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no job %lld in organisation %lld", (long long)id, (long long)org);
+}
+
+mcred_rc mc_store_job_list(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                           struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc = page_args(st, org, offset, limit, out, "job_list", err);
+
+    if (!rc)
+        rc = platform_op(st, st->ops->job_list != NULL, "job_list", err);
+    if (rc)
+        return rc;
+    return st->ops->job_list(st, org, offset, limit, out, err);
+}
+
+mcred_rc mc_store_job_update(struct mc_store *st, const struct mc_job *j, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(j, "job", err);
+    if (!rc)
+        rc = check_job(j, err);
+    if (!rc)
+        rc = check_id(j->id, "job", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->job_update != NULL, "job_update", err);
+    if (rc)
+        return rc;
+    rc = st->ops->job_update(st, j, err);
+    rc = explain(err, rc, MCRED_ERR_NOTFOUND, "store: no job %lld in organisation %lld",
+                 (long long)j->id, (long long)j->org_id);
+    return explain(err, rc, MCRED_ERR_CONFLICT, "store: job %lld has finished",
+                   (long long)j->id);
+}
+
+mcred_rc mc_store_job_touch(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                            struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "job", err);
+    if (!rc)
+        rc = check_time(now, "job heartbeat", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->job_touch != NULL, "job_touch", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->job_touch(st, org, id, now, err), MCRED_ERR_NOTFOUND,
+                   "store: no unfinished job %lld in organisation %lld", (long long)id,
+                   (long long)org);
+}
+
+mcred_rc mc_store_job_abandon(struct mc_store *st, time_t before, const char *error, time_t now,
+                              int64_t *n, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (n)
+        *n = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(n, "n", err);
+    if (!rc)
+        rc = req_text(error, "job error", err);
+    if (!rc)
+        rc = check_time(before, "heartbeat limit", err);
+    if (!rc)
+        rc = check_time(now, "job end", err);
+    if (!rc)
+        rc = platform_op(st, st->ops->job_abandon != NULL, "job_abandon", err);
+    if (rc)
+        return rc;
+    return st->ops->job_abandon(st, before, error, now, n, err);
+}
+
+
+/* v3 skills: frameworks, skills, occupations */
+void mc_skill_framework_release(struct mc_skill_framework *r)
+{
+    if (!r)
+        return;
+    mc_free(r->name);
+    mc_free(r->version);
+    mc_free(r->title);
+    mc_free(r->attribution);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_skill_release(struct mc_skill *r)
+{
+    if (!r)
+        return;
+    mc_free(r->uri);
+    mc_free(r->label);
+    mc_free(r->framework);
+    mc_free(r->code);
+    mc_free(r->description);
+    mc_free(r->extra);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_skill_held_release(struct mc_skill_held *r)
+{
+    if (!r)
+        return;
+    mc_free(r->credential_id);
+    mc_free(r->achievement_json);
+    memset(r, 0, sizeof(*r));
+}
+
+static void skill_fw_release_v(void *r) { mc_skill_framework_release(r); }
+static void skill_release_v(void *r) { mc_skill_release(r); }
+static void skill_held_release_v(void *r) { mc_skill_held_release(r); }
+
+static const char *const skill_kind_names[] = {
+    [MC_SK_SKILL] = "skill", [MC_SK_KNOWLEDGE] = "knowledge",
+    [MC_SK_TECHNOLOGY] = "technology", [MC_SK_SKILL_GROUP] = "skill-group",
+    [MC_SK_OCCUPATION] = "occupation", [MC_SK_OCCUPATION_GROUP] = "occupation-group",
+};
+static const char *const skill_rel_names[] = {
+    [MC_SR_NONE] = NULL, [MC_SR_ESSENTIAL] = "essential", [MC_SR_OPTIONAL] = "optional",
+    [MC_SR_TECHNOLOGY] = "technology", [MC_SR_SKILL_ESSENTIAL] = "skill-essential",
+    [MC_SR_SKILL_OPTIONAL] = "skill-optional", [MC_SR_BROADER] = "broader",
+};
+_Static_assert(sizeof(skill_kind_names) / sizeof(skill_kind_names[0]) == MC_SK_COUNT,
+               "a name per skill kind");
+_Static_assert(sizeof(skill_rel_names) / sizeof(skill_rel_names[0]) == MC_SR_COUNT,
+               "a name per skill relation");
+
+const char *mc_skill_kind_name(enum mc_skill_kind k)
+{
+    return NAME_OF(skill_kind_names, k);
+}
+
+const char *mc_skill_rel_name(enum mc_skill_rel r)
+{
+    return NAME_OF(skill_rel_names, r);
+}
+
+mcred_rc mc_skill_kind_parse(const char *s, enum mc_skill_kind *out)
+{
+    int i = name_index(skill_kind_names, MC_SK_COUNT, s);
+
+    *out = i < 0 ? MC_SK_SKILL : (enum mc_skill_kind)i;
+    return i < 0 ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+mcred_rc mc_skill_rel_parse(const char *s, enum mc_skill_rel *out)
+{
+    int i = name_index(skill_rel_names, MC_SR_COUNT, s);
+
+    *out = i < 0 ? MC_SR_NONE : (enum mc_skill_rel)i;
+    return i < 0 ? MCRED_ERR_INVALID : MCRED_OK;
+}
+
+static mcred_rc read_skill_fw(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_skill_framework *f = row;
+    static const int cols[] = { 1, 2, 3, 4 };
+    char **const outs[] = { &f->name, &f->version, &f->title, &f->attribution };
+
+    f->id = col_i64(r, 0);
+    f->imported = (time_t)col_i64(r, 5);
+    f->concepts = col_i64(r, 6);
+    f->labels = col_i64(r, 7);
+    f->edges = col_i64(r, 8);
+    if (col_strs(r, cols, outs, 4))
+        return read_fail(MCRED_ERR_NOMEM, f, skill_fw_release_v, "skills framework", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_skill(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_skill *k = row;
+    static const int cols[] = { 1, 2, 4, 5, 6, 9 };
+    char **const outs[] = { &k->uri, &k->label, &k->framework, &k->code, &k->description,
+                            &k->extra };
+    const char *kind = r->ops->text(r, 3), *rel = r->ops->text(r, 7);
+
+    k->id = col_i64(r, 0);
+    k->flags = (int)col_i64(r, 8);
+    k->count = col_i64(r, 10);
+    if (kind && mc_skill_kind_parse(kind, &k->kind))
+        return bad_value(err, "skill kind", kind);
+    if (rel && mc_skill_rel_parse(rel, &k->rel))
+        return bad_value(err, "skill relation", rel);
+    if (col_strs(r, cols, outs, 6))
+        return read_fail(MCRED_ERR_NOMEM, k, skill_release_v, "skill", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_skill_held(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_skill_held *h = row;
+    static const int cols[] = { 0, 2 };
+    char **const outs[] = { &h->credential_id, &h->achievement_json };
+
+    h->achievement_id = col_i64(r, 1);
+    h->issued = (time_t)col_i64(r, 3);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, h, skill_held_release_v, "held credential", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_skill_framework, "skills framework", struct mc_skill_framework,
+         skill_fw_release_v, read_skill_fw);
+ROW_TYPE(mc_row_skill, "skill", struct mc_skill, skill_release_v, read_skill);
+ROW_TYPE(mc_row_skill_held, "held credential", struct mc_skill_held, skill_held_release_v,
+         read_skill_held);
+
+/* The backend has the v3 skills op (a NULL op: UNSUPPORTED). */
+static mcred_rc skills_op(const struct mc_store *st, bool has, const char *name,
+                          struct mc_err *err)
+{
+    if (st->ops->version < 3 || !has)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no %s", st->ops->name,
+                          name);
+    return MCRED_OK;
+}
+
+/* A framework name: [a-z0-9_-]{1,40}. */
+static bool skill_name_ok(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && s[i]; i++) {
+        char c = s[i];
+
+        if (i >= 40 || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                         c == '-'))
+            return false;
+    }
+    return s && i > 0;
+}
+
+/* An absolute URI by its shape: scheme ":" and no space or control. */
+static bool skill_uri_ok(const char *s)
+{
+    const char *p = s;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+        return false;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || !p[1])
+        return false;
+    for (; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* Every row of an import against the documented bounds. */
+static mcred_rc check_import(const struct mc_skill_import *im, struct mc_err *err)
+{
+    size_t i;
+    mcred_rc rc = MCRED_OK;
+
+    if (!skill_name_ok(im->name))
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: skills framework name '%s' is not "
+                          "1 to 40 of a-z 0-9 _ -", im->name ? im->name : "(null)");
+    rc = opt_text(im->version, "framework version", err);
+    if (!rc)
+        rc = opt_text(im->title, "framework title", err);
+    if (!rc)
+        rc = opt_text(im->attribution, "framework attribution", err);
+    if (rc)
+        return rc;
+    if (im->nconcepts > MC_SKILL_MAX_CONCEPTS || im->nlabels > MC_SKILL_MAX_ROWS ||
+        im->nedges > MC_SKILL_MAX_ROWS)
+        return mc_err_set(err, MCRED_ERR_LIMIT, "store: framework '%s': %zu concepts, %zu "
+                          "labels, %zu relations; the limits are %zu, %zu, %zu", im->name,
+                          im->nconcepts, im->nlabels, im->nedges, MC_SKILL_MAX_CONCEPTS,
+                          MC_SKILL_MAX_ROWS, MC_SKILL_MAX_ROWS);
+    if ((im->nconcepts && !im->concepts) || (im->nlabels && !im->labels) ||
+        (im->nedges && !im->edges))
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: framework '%s': rows missing",
+                          im->name);
+    for (i = 0; i < im->nconcepts && !rc; i++) {
+        const struct mc_skill_concept_in *c = &im->concepts[i];
+
+        rc = req_text(c->uri, "concept uri", err);
+        if (!rc)
+            rc = req_text(c->label, "concept label", err);
+        if (!rc)
+            rc = opt_text(c->code, "concept code", err);
+        if (!rc)
+            rc = check_str(c->description, false, MC_SKILL_MAX_DESCRIPTION,
+                           "concept description", err);
+        if (!rc && !mc_skill_kind_name(c->kind))
+            rc = mc_err_set(err, MCRED_ERR_INVALID, "store: concept %zu: unknown kind %d", i,
+                            (int)c->kind);
+    }
+    for (i = 0; i < im->nlabels && !rc; i++) {
+        const struct mc_skill_label_in *l = &im->labels[i];
+
+        if (l->concept >= im->nconcepts)
+            rc = mc_err_set(err, MCRED_ERR_INVALID, "store: label %zu: concept %u out of range",
+                            i, (unsigned)l->concept);
+        if (!rc)
+            rc = req_text(l->label, "label", err);
+        if (!rc)
+            rc = l->norm ? opt_text(l->norm, "normalised label", err)
+                         : mc_err_set(err, MCRED_ERR_INVALID, "store: label %zu: no normalised "
+                                      "form", i);
+    }
+    for (i = 0; i < im->nedges && !rc; i++) {
+        const struct mc_skill_edge_in *e = &im->edges[i];
+
+        if (e->from >= im->nconcepts || e->to >= im->nconcepts || e->rel == MC_SR_NONE ||
+            !mc_skill_rel_name(e->rel) || e->flags < 0 ||
+            e->flags > (MC_SKILL_HOT | MC_SKILL_IN_DEMAND))
+            rc = mc_err_set(err, MCRED_ERR_INVALID, "store: relation %zu: bad concept index, "
+                            "relation or flags", i);
+    }
+    return rc;
+}
+
+/* After a CONFLICT: name a concept URI another framework defines. */
+static void import_conflict(struct mc_store *st, const struct mc_skill_import *im,
+                            struct mc_err *err)
+{
+    struct mc_skill k;
+    size_t i;
+
+    for (i = 0; i < im->nconcepts; i++) {
+        memset(&k, 0, sizeof(k));
+        if (st->ops->skill_get(st, im->concepts[i].uri, &k, NULL) == MCRED_OK &&
+            k.framework && strcmp(k.framework, im->name) != 0) {
+            mc_err_set(err, MCRED_ERR_CONFLICT, "store: concept '%.200s' is defined by "
+                       "framework '%s' already", im->concepts[i].uri, k.framework);
+            mc_skill_release(&k);
+            return;
+        }
+        mc_skill_release(&k);
+    }
+    mc_err_set(err, MCRED_ERR_CONFLICT, "store: framework '%s' defines a concept URI or a "
+               "relation twice", im->name);
+}
+
+mcred_rc mc_store_skill_import(struct mc_store *st, const struct mc_skill_import *im,
+                               int64_t *framework_id, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (framework_id)
+        *framework_id = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(im, "import", err);
+    if (!rc)
+        rc = need(framework_id, "framework_id", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_import != NULL, "skill_import", err);
+    if (!rc && st->in_tx)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: skill_import runs in a transaction "
+                        "of its own; commit or roll back the open one first");
+    if (!rc)
+        rc = check_import(im, err);
+    if (!rc)
+        rc = mc_store_begin(st, err);
+    if (rc)
+        return rc;
+    rc = st->ops->skill_import(st, im, framework_id, err);
+    if (!rc)
+        rc = mc_store_commit(st, err);
+    if (rc) {
+        (void)mc_store_rollback(st);
+        *framework_id = 0;
+        if (rc == MCRED_ERR_CONFLICT)
+            import_conflict(st, im, err);
+    }
+    return rc;
+}
+
+mcred_rc mc_store_skill_framework_list(struct mc_store *st, struct mc_store_list *out,
+                                       struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_framework_list != NULL, "skill_framework_list", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_framework_list(st, out, err);
+}
+
+mcred_rc mc_store_skill_stats(struct mc_store *st, int64_t framework_id,
+                              struct mc_skill_stats *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(framework_id, "framework", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_stats != NULL, "skill_stats", err);
+    if (rc)
+        return rc;
+    rc = st->ops->skill_stats(st, framework_id, out, err);
+    if (rc)
+        memset(out, 0, sizeof(*out));
+    return explain(err, rc, MCRED_ERR_NOTFOUND, "store: no skills framework %lld",
+                   (long long)framework_id);
+}
+
+mcred_rc mc_store_skill_get(struct mc_store *st, const char *uri, struct mc_skill *out,
+                            struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(uri, "concept uri", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_get != NULL, "skill_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->skill_get(st, uri, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no skills framework defines '%.200s'", uri);
+}
+
+mcred_rc mc_store_skill_links(struct mc_store *st, int64_t id, bool reverse,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(id, "concept", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_links != NULL, "skill_links", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_links(st, id, reverse, out, err);
+}
+
+/* Search words: lowercase ASCII letters, digits, non-ASCII UTF-8, single
+ * spaces between words; at most 16 words. */
+static mcred_rc check_words(const char *w, struct mc_err *err)
+{
+    size_t i, words = 1;
+    mcred_rc rc = check_str(w, true, 1000, "search words", err);
+
+    if (rc)
+        return rc;
+    for (i = 0; w[i]; i++) {
+        unsigned char c = (unsigned char)w[i];
+
+        if (c == ' ' && i > 0 && w[i + 1] && w[i + 1] != ' ') {
+            words++;
+            continue;
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+            continue;
+        return mc_err_set(err, MCRED_ERR_INVALID, "store: search words: unexpected '%c' "
+                          "(lowercase words separated by single spaces)", c);
+    }
+    if (words > 16)
+        return mc_err_set(err, MCRED_ERR_LIMIT, "store: search words: %zu words; at most 16",
+                          words);
+    return MCRED_OK;
+}
+
+/* A kinds filter: NULL, or known kind names separated by commas. */
+static mcred_rc check_kinds(const char *kinds, struct mc_err *err)
+{
+    char name[32];
+    const char *p = kinds, *comma;
+    enum mc_skill_kind k;
+    size_t n;
+
+    while (p && *p) {
+        comma = strchr(p, ',');
+        n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n >= sizeof(name))
+            n = sizeof(name) - 1;
+        memcpy(name, p, n);
+        name[n] = '\0';
+        if (mc_skill_kind_parse(name, &k))
+            return mc_err_set(err, MCRED_ERR_INVALID, "store: unknown skill kind '%s'", name);
+        p = comma ? comma + 1 : NULL;
+    }
+    return MCRED_OK;
+}
+
+mcred_rc mc_store_skill_search(struct mc_store *st, const char *words, const char *norm,
+                               const char *kinds, size_t limit, struct mc_store_list *out,
+                               struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_words(words, err);
+    if (!rc)
+        rc = opt_text(norm, "normalised query", err);
+    if (!rc)
+        rc = check_kinds(kinds, err);
+    if (!rc)
+        rc = check_page(limit, "skill_search", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_search != NULL, "skill_search", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_search(st, words, norm, kinds, limit, out, err);
+}
+
+mcred_rc mc_store_skill_label_scan(struct mc_store *st, const char *kinds,
+                                   mcred_rc (*cb)(void *ud, const struct mc_skill_label *l),
+                                   void *ud, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc && !cb)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: skill_label_scan: no callback");
+    if (!rc)
+        rc = check_kinds(kinds, err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_label_scan != NULL, "skill_label_scan", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_label_scan(st, kinds, cb, ud, err);
+}
+
+mcred_rc mc_store_skill_map_put(struct mc_store *st, const char *from_uri, const char *to_uri,
+                                time_t at, struct mc_err *err)
+{
+    struct mc_skill k;
+    mcred_rc rc = ready(st, err);
+
+    memset(&k, 0, sizeof(k));
+    if (!rc)
+        rc = req_text(from_uri, "mapped uri", err);
+    if (!rc)
+        rc = req_text(to_uri, "mapped uri", err);
+    if (!rc)
+        rc = check_time(at, "mapping time", err);
+    if (!rc && strcmp(from_uri, to_uri) == 0)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: a concept cannot be mapped to itself");
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_map_put != NULL && st->ops->skill_get != NULL,
+                       "skill_map_put", err);
+    if (!rc)
+        rc = mc_store_skill_get(st, from_uri, &k, err);
+    mc_skill_release(&k);
+    if (!rc)
+        rc = mc_store_skill_get(st, to_uri, &k, err);
+    mc_skill_release(&k);
+    if (rc)
+        return rc;
+    return st->ops->skill_map_put(st, from_uri, to_uri, mc_store_time(at), err);
+}
+
+mcred_rc mc_store_skill_map_list(struct mc_store *st, const char *uri, struct mc_store_list *out,
+                                 struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(uri, "concept uri", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_map_list != NULL, "skill_map_list", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_map_list(st, uri, out, err);
+}
+
+mcred_rc mc_store_skill_declare(struct mc_store *st, int64_t org, int64_t learner,
+                                const char *uri, time_t at, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = req_text(uri, "declared skill uri", err);
+    if (!rc && !skill_uri_ok(uri))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: declared skill '%.200s' is not an "
+                        "absolute URI", uri);
+    if (!rc)
+        rc = check_time(at, "declaration time", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_declare != NULL, "skill_declare", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->skill_declare(st, org, learner, uri, mc_store_time(at), err),
+                   MCRED_ERR_NOTFOUND, "store: no learner %lld in organisation %lld",
+                   (long long)learner, (long long)org);
+}
+
+mcred_rc mc_store_skill_declared(struct mc_store *st, int64_t org, int64_t learner,
+                                 struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_declared != NULL, "skill_declared", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_declared(st, org, learner, out, err);
+}
+
+mcred_rc mc_store_skill_held(struct mc_store *st, int64_t org, int64_t learner, time_t now,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = check_time(now, "now", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_held != NULL, "skill_held", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_held(st, org, learner, mc_store_time(now), out, err);
+}
+
+mcred_rc mc_store_skill_posting_put(struct mc_store *st, const char *ref, const char *title,
+                                    const char *const *uris, const int64_t *hits, size_t n,
+                                    time_t at, int64_t *id, struct mc_err *err)
+{
+    size_t i;
+    mcred_rc rc;
+
+    if (id)
+        *id = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(id, "id", err);
+    if (!rc)
+        rc = req_text(ref, "posting reference", err);
+    if (!rc)
+        rc = opt_text(title, "posting title", err);
+    if (!rc && n && (!uris || !hits))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: posting '%.200s': skills missing", ref);
+    if (!rc && n > MC_STORE_BATCH_MAX)
+        rc = mc_err_set(err, MCRED_ERR_LIMIT, "store: posting '%.200s': %zu skills; at most %zu",
+                        ref, n, MC_STORE_BATCH_MAX);
+    for (i = 0; i < n && !rc; i++) {
+        rc = req_text(uris[i], "posting skill uri", err);
+        if (!rc && hits[i] < 1)
+            rc = mc_err_set(err, MCRED_ERR_INVALID, "store: posting '%.200s': %lld mentions",
+                            ref, (long long)hits[i]);
+    }
+    if (!rc)
+        rc = check_time(at, "posting time", err);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_posting_put != NULL, "skill_posting_put", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_posting_put(st, ref, title, uris, hits, n, mc_store_time(at), id, err);
+}
+
+mcred_rc mc_store_skill_demand(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                               int64_t *postings, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    if (postings)
+        *postings = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = need(postings, "postings", err);
+    if (!rc && (limit == 0 || limit > MC_SKILL_MAX_DEMAND))
+        rc = mc_err_set(err, limit ? MCRED_ERR_LIMIT : MCRED_ERR_INVALID, "store: "
+                        "skill_demand: limit %zu is not within 1..%zu", limit,
+                        MC_SKILL_MAX_DEMAND);
+    if (!rc)
+        rc = skills_op(st, st->ops->skill_demand != NULL, "skill_demand", err);
+    if (rc)
+        return rc;
+    return st->ops->skill_demand(st, limit, out, postings, err);
+}
+
+/* v3 wallet: holder keys, wallet items */
+static mcred_rc req_doc(const char *s, const char *what, struct mc_err *err)
+{
+    return check_str(s, true, MC_STORE_MAX_DOC, what, err);
+}
+
+void mc_holder_key_release(struct mc_holder_key *r)
+{
+    if (!r)
+        return;
+    mc_free(r->did);
+    mc_free(r->public_multibase);
+    mc_free(r->key_file);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_wallet_item_release(struct mc_wallet_item *r)
+{
+    if (!r)
+        return;
+    mc_free(r->cred_id);
+    mc_free(r->hash);
+    mc_free(r->format);
+    mc_free(r->source);
+    mc_free(r->verdict);
+    mc_free(r->report);
+    mc_free(r->doc);
+    memset(r, 0, sizeof(*r));
+}
+
+static void holder_key_release_v(void *r)
+{
+    mc_holder_key_release(r);
+}
+
+static void wallet_item_release_v(void *r)
+{
+    mc_wallet_item_release(r);
+}
+
+static mcred_rc read_holder_key(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_holder_key *k = row;
+    static const int cols[] = { 3, 4, 5 };
+    char **const outs[] = { &k->did, &k->public_multibase, &k->key_file };
+
+    k->id = col_i64(r, 0);
+    k->org_id = col_i64(r, 1);
+    k->learner_id = col_i64(r, 2);
+    k->created = (time_t)col_i64(r, 6);
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, k, holder_key_release_v, "holder key", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_wallet_item(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_wallet_item *w = row;
+    static const int cols[] = { 3, 4, 5, 6, 7, 8, 9 };
+    char **const outs[] = { &w->cred_id, &w->hash, &w->format, &w->source, &w->verdict,
+                            &w->report, &w->doc };
+
+    w->id = col_i64(r, 0);
+    w->org_id = col_i64(r, 1);
+    w->learner_id = col_i64(r, 2);
+    w->imported = (time_t)col_i64(r, 10);
+    if (col_strs(r, cols, outs, 7))
+        return read_fail(MCRED_ERR_NOMEM, w, wallet_item_release_v, "wallet item", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_holder_key, "holder key", struct mc_holder_key, holder_key_release_v,
+         read_holder_key);
+ROW_TYPE(mc_row_wallet_item, "wallet item", struct mc_wallet_item, wallet_item_release_v,
+         read_wallet_item);
+
+static mcred_rc has_op(const struct mc_store *st, bool present, const char *name,
+                       struct mc_err *err)
+{
+    if (st->ops->version < 3 || !present)
+        return mc_err_set(err, MCRED_ERR_UNSUPPORTED, "store: %s has no %s", st->ops->name,
+                          name);
+    return MCRED_OK;
+}
+
+mcred_rc mc_store_holder_key_put(struct mc_store *st, struct mc_holder_key *in_out,
+                                 struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "holder key", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in_out->learner_id, "learner", err);
+    if (!rc)
+        rc = req_text(in_out->did, "holder did", err);
+    if (!rc)
+        rc = req_text(in_out->public_multibase, "holder public key", err);
+    if (!rc)
+        rc = req_doc(in_out->key_file, "holder key file", err);
+    if (!rc)
+        rc = has_op(st, st->ops->holder_key_put != NULL, "holder_key_put", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->holder_key_put(st, in_out, err), MCRED_ERR_CONFLICT,
+                   "store: learner %lld already has a holder key", (long long)in_out->learner_id);
+}
+
+mcred_rc mc_store_holder_key_get(struct mc_store *st, int64_t org, int64_t learner,
+                                 struct mc_holder_key *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->holder_key_get != NULL, "holder_key_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->holder_key_get(st, org, learner, out, err), MCRED_ERR_NOTFOUND,
+                   "store: learner %lld has no holder key", (long long)learner);
+}
+
+mcred_rc mc_store_wallet_put(struct mc_store *st, struct mc_wallet_item *in_out,
+                             struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "wallet item", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in_out->learner_id, "learner", err);
+    if (!rc)
+        rc = req_text(in_out->hash, "wallet item hash", err);
+    if (!rc)
+        rc = req_text(in_out->format, "wallet item format", err);
+    if (!rc)
+        rc = req_text(in_out->source, "wallet item source", err);
+    if (!rc)
+        rc = req_text(in_out->verdict, "wallet item verdict", err);
+    if (!rc)
+        rc = req_doc(in_out->report, "wallet item report", err);
+    if (!rc)
+        rc = req_doc(in_out->doc, "wallet item document", err);
+    if (!rc && in_out->cred_id)
+        rc = req_text(in_out->cred_id, "wallet item credential id", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_put != NULL, "wallet_put", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->wallet_put(st, in_out, err), MCRED_ERR_CONFLICT,
+                   "store: the learner already holds this credential");
+}
+
+mcred_rc mc_store_wallet_get(struct mc_store *st, int64_t org, int64_t learner, int64_t id,
+                             struct mc_wallet_item *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = check_id(id, "wallet item", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_get != NULL, "wallet_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->wallet_get(st, org, learner, id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no wallet item %lld for learner %lld", (long long)id,
+                   (long long)learner);
+}
+
+mcred_rc mc_store_wallet_find(struct mc_store *st, int64_t org, int64_t learner,
+                              const char *hash, struct mc_wallet_item *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = req_text(hash, "wallet item hash", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_find != NULL, "wallet_find", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->wallet_find(st, org, learner, hash, out, err),
+                   MCRED_ERR_NOTFOUND, "store: learner %lld holds nothing with that hash",
+                   (long long)learner);
+}
+
+mcred_rc mc_store_wallet_list(struct mc_store *st, int64_t org, int64_t learner,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_list != NULL, "wallet_list", err);
+    if (rc)
+        return rc;
+    return st->ops->wallet_list(st, org, learner, out, err);
+}

@@ -79,6 +79,216 @@ struct mc_audit {
     time_t at;
     char *actor, *action, *subject, *detail;
 };
+/* v3 wallet rows */
+struct mc_holder_key {
+    int64_t id, org_id, learner_id;
+    char *did;                 /* did:key of the holder key */
+    char *public_multibase;
+    char *key_file;            /* the sealed key file (JSON) */
+    time_t created;
+};
+struct mc_wallet_item {
+    int64_t id, org_id, learner_id;
+    char *cred_id;             /* the credential's id, or NULL when it has none */
+    char *hash;                /* hex SHA-256 of doc: duplicates are refused */
+    char *format;              /* the verdict's format ("json-ld (Data Integrity)", ...) */
+    char *source;              /* "file", "url", "paste", "issued", "restore" */
+    char *verdict;             /* the verdict name when imported */
+    char *report;              /* the verdict as JSON */
+    char *doc;                 /* the credential as held: JSON, or a JWT */
+    time_t imported;
+};
+
+/* v3 web rows (see the v3 web wrappers below). */
+struct mc_org_setting {
+    int64_t org_id;
+    char *name, *value;
+    time_t updated;
+};
+struct mc_share {
+    char *share_id;            /* 22 characters of base64url (128 random bits) */
+    int64_t org_id;
+    char *cred_id;             /* the credential's id */
+    bool enabled;              /* the link works (else /badges/{share_id} is 404) */
+    time_t created, updated;
+};
+struct mc_session {
+    char *id_hash;             /* hex SHA-256 of the cookie value */
+    int64_t org_id, user_id;
+    char *email;               /* the user's (session_get fills it and role) */
+    enum mc_role role;
+    char *csrf;                /* the session's CSRF token */
+    time_t created, expires;
+};
+
+/* v3 oauth rows (see the v3 oauth wrappers below). */
+struct mc_oauth_client {
+    char *client_id;           /* public, random */
+    char *secret_hash;         /* hex SHA-256 of the client secret */
+    char *meta;                /* the registered metadata (JSON text, no secret) */
+    time_t created;
+};
+struct mc_oauth_grant {
+    int64_t id, org_id, user_id;   /* the user who is asked, then consented */
+    char *client_id;
+    char *redirect_uri;
+    unsigned scopes;           /* scope bits (lib/service/oauth.h), > 0 */
+    char *state;               /* the client's state, may be NULL */
+    char *challenge;           /* PKCE S256 code_challenge */
+    char *nonce_hash;          /* the consent form's nonce while undecided, else NULL */
+    char *code_hash;           /* the authorization code once approved, else NULL */
+    time_t expires;            /* of the nonce, then of the code */
+    time_t code_used, revoked, created;   /* 0: not (yet) */
+};
+struct mc_oauth_token {
+    char *hash;                /* hex SHA-256 of the token */
+    int64_t org_id, grant_id;
+    bool refresh;              /* a refresh token, else an access token */
+    unsigned scopes;
+    time_t created, expires;
+    time_t used, revoked;      /* 0: not (yet); used: a refresh token exchanged */
+    /* read by oauth_token_get only: its grant and the user who consented */
+    char *client_id;
+    time_t grant_revoked;
+    struct mc_user user;
+};
+struct mc_ob_item {            /* a credential of a user's wallet */
+    char *key;                 /* its id */
+    bool jws;                  /* doc is a compact JWS, else JSON text */
+    char *doc;
+    time_t issued;
+};
+struct mc_ob_profile {
+    int64_t org_id, user_id;
+    char *doc;                 /* Profile JSON text */
+    time_t updated;
+};
+
+/* v3 platform rows (see the v3 platform wrappers below). */
+enum mc_job_state { MC_JOB_QUEUED = 0, MC_JOB_RUNNING, MC_JOB_DONE, MC_JOB_FAILED };
+enum mc_job_format { MC_JOB_CSV = 0, MC_JOB_JSONL };
+#define MC_TOKEN_ID_LEN 16     /* hex digits of a token's public id */
+struct mc_token {
+    char *id;                  /* public id: the first MC_TOKEN_ID_LEN hex digits of its hash */
+    int64_t org_id, user_id;
+    char *email;               /* the user's e-mail */
+    enum mc_role role;         /* the user's role */
+    char *label;               /* may be NULL */
+    time_t created;
+};
+struct mc_job {
+    int64_t id, org_id, achievement_id;
+    int64_t user_id;           /* who submitted it; 0: nobody known */
+    enum mc_job_format format;
+    enum mc_job_state state;
+    int64_t bytes, bytes_read; /* size of the input, and how much of it was read */
+    int64_t rows, issued, already, failed;   /* as struct mc_bulk_result */
+    char *row_errors;          /* JSON array text of the first rejected rows, or NULL */
+    char *error;               /* why a failed job stopped, or NULL */
+    time_t created, started, finished;       /* 0: not yet */
+    time_t heartbeat;          /* last sign of life while queued or running */
+};
+
+/* v3 skills rows (see the v3 skills wrappers below). Frameworks are reference
+ * data shared by every organisation (no org_id); what a learner declares is
+ * per organisation. */
+enum mc_skill_kind {
+    MC_SK_SKILL = 0,           /* a skill or competence (ESCO skill/competence, custom) */
+    MC_SK_KNOWLEDGE,           /* ESCO knowledge */
+    MC_SK_TECHNOLOGY,          /* O*NET technology skill (a software product) */
+    MC_SK_SKILL_GROUP,         /* ESCO skill group; O*NET UNSPSC commodity */
+    MC_SK_OCCUPATION,          /* ESCO occupation; O*NET-SOC occupation */
+    MC_SK_OCCUPATION_GROUP,    /* ISCO-08 group */
+};
+#define MC_SK_COUNT 6
+enum mc_skill_rel {
+    MC_SR_NONE = 0,            /* not a relation (a row that is a concept) */
+    MC_SR_ESSENTIAL,           /* occupation -> a skill it requires */
+    MC_SR_OPTIONAL,            /* occupation -> a skill it may use */
+    MC_SR_TECHNOLOGY,          /* O*NET occupation -> technology skill (flags) */
+    MC_SR_SKILL_ESSENTIAL,     /* skill -> a skill essential to it */
+    MC_SR_SKILL_OPTIONAL,      /* skill -> a skill optional to it */
+    MC_SR_BROADER,             /* narrower concept -> broader one (the hierarchy) */
+};
+#define MC_SR_COUNT 7
+#define MC_SKILL_HOT 1         /* relation flag: O*NET Hot Technology */
+#define MC_SKILL_IN_DEMAND 2   /* relation flag: O*NET In Demand */
+
+/* A framework to import (mc_store_skill_import); everything is borrowed.
+ * Concepts are numbered by their index; labels and edges refer to them so. */
+struct mc_skill_concept_in {
+    const char *uri;           /* unique across all frameworks */
+    const char *label;         /* the preferred label */
+    const char *code;          /* ESCO/ISCO/O*NET code, or NULL */
+    const char *description;   /* or NULL */
+    enum mc_skill_kind kind;
+};
+struct mc_skill_label_in {
+    uint32_t concept;          /* index into concepts */
+    bool pref;                 /* the preferred label (one per concept) */
+    const char *label;
+    const char *norm;          /* its normalised words (lib/skills/text.h) */
+};
+struct mc_skill_edge_in {
+    uint32_t from, to;         /* indexes into concepts */
+    enum mc_skill_rel rel;     /* not MC_SR_NONE */
+    int flags;                 /* MC_SKILL_HOT | MC_SKILL_IN_DEMAND, else 0 */
+};
+struct mc_skill_import {
+    const char *name;          /* "esco", "onet" or a custom name: [a-z0-9_-]{1,40} */
+    const char *version, *title, *attribution;   /* each may be NULL */
+    const struct mc_skill_concept_in *concepts;
+    size_t nconcepts;
+    const struct mc_skill_label_in *labels;
+    size_t nlabels;
+    const struct mc_skill_edge_in *edges;
+    size_t nedges;
+    void (*progress)(void *ud, size_t done, size_t total);   /* rows written; may be NULL */
+    void *progress_ud;
+};
+
+struct mc_skill_framework {
+    int64_t id;
+    char *name, *version, *title, *attribution;
+    time_t imported;
+    int64_t concepts, labels, edges;   /* rows stored by its import */
+};
+/* A concept: itself (skill_get), or as the end of a relation (rel, flags),
+ * a search hit (extra: the label that matched), a crosswalk entry (extra:
+ * "label" or "operator"), a declared or in-demand skill (count). */
+struct mc_skill {
+    int64_t id;                /* row id; 0 for a URI no framework defines */
+    char *uri;
+    char *label;               /* NULL for a URI no framework defines */
+    enum mc_skill_kind kind;
+    char *framework;           /* its framework's name, or NULL */
+    char *code, *description;  /* description: skill_get only */
+    enum mc_skill_rel rel;
+    int flags;
+    char *extra;
+    int64_t count;             /* demand: postings mentioning it; declared: when */
+};
+/* One label (skill_label_scan); strings borrowed for the callback's duration. */
+struct mc_skill_label {
+    int64_t concept;
+    const char *uri, *label;
+    enum mc_skill_kind kind;
+    bool pref;
+};
+/* A valid credential of a learner with its achievement (skill_held). */
+struct mc_skill_held {
+    char *credential_id;
+    int64_t achievement_id;
+    char *achievement_json;    /* the Achievement version it was issued for */
+    time_t issued;
+};
+/* Row counts of one framework, straight from the tables (skill_stats). */
+struct mc_skill_stats {
+    int64_t kinds[MC_SK_COUNT];   /* concepts per enum mc_skill_kind */
+    int64_t rels[MC_SR_COUNT];    /* edges per enum mc_skill_rel */
+    int64_t labels, pref_labels;
+    int64_t hot, in_demand;       /* edges with each flag */
+};
 
 /* A page of rows for list operations. */
 struct mc_store_list {
@@ -194,8 +404,139 @@ struct mc_store_ops {
     mcred_rc (*status_list_by_url)(struct mc_store *st, const char *url,
                                    struct mc_status_list *out, struct mc_err *err);
     /* v3 web: sessions, share links */
+    mcred_rc (*setting_get)(struct mc_store *st, int64_t org, const char *name,
+                            struct mc_org_setting *out, struct mc_err *err);
+    mcred_rc (*setting_set)(struct mc_store *st, int64_t org, const char *name,
+                            const char *value, time_t now, struct mc_err *err);
+    mcred_rc (*share_put)(struct mc_store *st, const struct mc_share *in, struct mc_share *out,
+                          struct mc_err *err);
+    mcred_rc (*share_get)(struct mc_store *st, int64_t org, const char *cred_id,
+                          struct mc_share *out, struct mc_err *err);
+    mcred_rc (*share_find)(struct mc_store *st, const char *share_id, struct mc_share *out,
+                           struct mc_err *err);
+    mcred_rc (*share_showcase)(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                               struct mc_err *err);
+    mcred_rc (*session_add)(struct mc_store *st, const struct mc_session *s, struct mc_err *err);
+    mcred_rc (*session_get)(struct mc_store *st, const char *id_hash, time_t now,
+                            struct mc_session *out, struct mc_err *err);
+    mcred_rc (*session_delete)(struct mc_store *st, const char *id_hash, struct mc_err *err);
+    mcred_rc (*session_purge)(struct mc_store *st, time_t now, struct mc_err *err);
+    mcred_rc (*issuer_by_did)(struct mc_store *st, const char *did, struct mc_issuer *out,
+                              struct mc_err *err);
+    mcred_rc (*achievement_by_uri)(struct mc_store *st, const char *uri,
+                                   struct mc_achievement *out, struct mc_err *err);
     /* v3 oauth: clients, codes, tokens */
+    mcred_rc (*oauth_client_add)(struct mc_store *st, const struct mc_oauth_client *c,
+                                 struct mc_err *err);
+    mcred_rc (*oauth_client_get)(struct mc_store *st, const char *client_id,
+                                 struct mc_oauth_client *out, struct mc_err *err);
+    mcred_rc (*oauth_grant_add)(struct mc_store *st, struct mc_oauth_grant *in_out,
+                                struct mc_err *err);
+    mcred_rc (*oauth_grant_decide)(struct mc_store *st, int64_t org, int64_t user,
+                                   const char *nonce_hash, const char *code_hash,
+                                   time_t code_expires, time_t now,
+                                   struct mc_oauth_grant *out, struct mc_err *err);
+    mcred_rc (*oauth_grant_by_code)(struct mc_store *st, const char *code_hash,
+                                    struct mc_oauth_grant *out, struct mc_err *err);
+    mcred_rc (*oauth_grant_use_code)(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                                     struct mc_err *err);
+    mcred_rc (*oauth_grant_revoke)(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                                   struct mc_err *err);
+    mcred_rc (*oauth_token_add)(struct mc_store *st, const struct mc_oauth_token *t,
+                                struct mc_err *err);
+    mcred_rc (*oauth_token_get)(struct mc_store *st, const char *hash,
+                                struct mc_oauth_token *out, struct mc_err *err);
+    mcred_rc (*oauth_token_use)(struct mc_store *st, const char *hash, time_t now,
+                                struct mc_err *err);
+    mcred_rc (*oauth_token_revoke)(struct mc_store *st, const char *hash, time_t now,
+                                   struct mc_err *err);
+    mcred_rc (*oauth_purge)(struct mc_store *st, time_t before, struct mc_err *err);
+    mcred_rc (*ob_wallet_put)(struct mc_store *st, int64_t org, int64_t user,
+                              const char *issuer_key, const char *cred_key, bool jws,
+                              const char *doc, time_t issued, time_t now, bool *created,
+                              struct mc_err *err);
+    mcred_rc (*ob_wallet_list)(struct mc_store *st, int64_t org, int64_t user,
+                               const time_t *since, size_t offset, size_t limit,
+                               struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*ob_wallet_count)(struct mc_store *st, int64_t org, int64_t user,
+                                const time_t *since, int64_t *n, struct mc_err *err);
+    mcred_rc (*ob_profile_get)(struct mc_store *st, int64_t org, int64_t user,
+                               struct mc_ob_profile *out, struct mc_err *err);
+    mcred_rc (*ob_profile_put)(struct mc_store *st, int64_t org, int64_t user, const char *doc,
+                               time_t now, struct mc_err *err);
     /* v3 platform: jobs */
+    mcred_rc (*user_get)(struct mc_store *st, int64_t org, int64_t id, struct mc_user *out,
+                         struct mc_err *err);
+    mcred_rc (*user_set_role)(struct mc_store *st, int64_t org, int64_t id, enum mc_role role,
+                              struct mc_err *err);
+    mcred_rc (*token_create)(struct mc_store *st, int64_t org, int64_t user,
+                             const char *token_hash, const char *label, struct mc_err *err);
+    mcred_rc (*token_list)(struct mc_store *st, int64_t org, int64_t user,
+                           struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*token_revoke)(struct mc_store *st, int64_t org, const char *id, int64_t user,
+                             struct mc_err *err);
+    mcred_rc (*learner_page)(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                             struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*cred_list_recipient)(struct mc_store *st, int64_t org, const char *email,
+                                    size_t offset, size_t limit, struct mc_store_list *out,
+                                    struct mc_err *err);
+    mcred_rc (*audit_page)(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                           struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*job_create)(struct mc_store *st, struct mc_job *in_out, struct mc_err *err);
+    mcred_rc (*job_get)(struct mc_store *st, int64_t org, int64_t id, struct mc_job *out,
+                        struct mc_err *err);
+    mcred_rc (*job_list)(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                         struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*job_update)(struct mc_store *st, const struct mc_job *j, struct mc_err *err);
+    mcred_rc (*job_touch)(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                          struct mc_err *err);
+    mcred_rc (*job_abandon)(struct mc_store *st, time_t before, const char *error, time_t now,
+                            int64_t *n, struct mc_err *err);
+    /* v3 skills: frameworks, skills, occupations */
+    mcred_rc (*skill_import)(struct mc_store *st, const struct mc_skill_import *im,
+                             int64_t *framework_id, struct mc_err *err);
+    mcred_rc (*skill_framework_list)(struct mc_store *st, struct mc_store_list *out,
+                                     struct mc_err *err);
+    mcred_rc (*skill_stats)(struct mc_store *st, int64_t framework_id,
+                            struct mc_skill_stats *out, struct mc_err *err);
+    mcred_rc (*skill_get)(struct mc_store *st, const char *uri, struct mc_skill *out,
+                          struct mc_err *err);
+    mcred_rc (*skill_links)(struct mc_store *st, int64_t id, bool reverse,
+                            struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*skill_search)(struct mc_store *st, const char *words, const char *norm,
+                             const char *kinds, size_t limit, struct mc_store_list *out,
+                             struct mc_err *err);
+    mcred_rc (*skill_label_scan)(struct mc_store *st, const char *kinds,
+                                 mcred_rc (*cb)(void *ud, const struct mc_skill_label *l),
+                                 void *ud, struct mc_err *err);
+    mcred_rc (*skill_map_put)(struct mc_store *st, const char *from_uri, const char *to_uri,
+                              time_t at, struct mc_err *err);
+    mcred_rc (*skill_map_list)(struct mc_store *st, const char *uri, struct mc_store_list *out,
+                               struct mc_err *err);
+    mcred_rc (*skill_declare)(struct mc_store *st, int64_t org, int64_t learner,
+                              const char *uri, time_t at, struct mc_err *err);
+    mcred_rc (*skill_declared)(struct mc_store *st, int64_t org, int64_t learner,
+                               struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*skill_held)(struct mc_store *st, int64_t org, int64_t learner, time_t now,
+                           struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*skill_posting_put)(struct mc_store *st, const char *ref, const char *title,
+                                  const char *const *uris, const int64_t *hits, size_t n,
+                                  time_t at, int64_t *id, struct mc_err *err);
+    mcred_rc (*skill_demand)(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                             int64_t *postings, struct mc_err *err);
+    /* v3 wallet: holder keys, wallet items */
+    mcred_rc (*holder_key_put)(struct mc_store *st, struct mc_holder_key *in_out,
+                               struct mc_err *err);
+    mcred_rc (*holder_key_get)(struct mc_store *st, int64_t org, int64_t learner,
+                               struct mc_holder_key *out, struct mc_err *err);
+    mcred_rc (*wallet_put)(struct mc_store *st, struct mc_wallet_item *in_out,
+                           struct mc_err *err);
+    mcred_rc (*wallet_get)(struct mc_store *st, int64_t org, int64_t learner, int64_t id,
+                           struct mc_wallet_item *out, struct mc_err *err);
+    mcred_rc (*wallet_find)(struct mc_store *st, int64_t org, int64_t learner,
+                            const char *hash, struct mc_wallet_item *out, struct mc_err *err);
+    mcred_rc (*wallet_list)(struct mc_store *st, int64_t org, int64_t learner,
+                            struct mc_store_list *out, struct mc_err *err);
 };
 
 /* Open the store named by dsn: "sqlite:PATH" (or a plain path), ":memory:",
@@ -449,8 +790,350 @@ MC_NODISCARD mcred_rc mc_store_issuer_list(struct mc_store *st, int64_t org,
 MC_NODISCARD mcred_rc mc_store_status_list_by_url(struct mc_store *st, const char *url,
                                                   struct mc_status_list *out,
                                                   struct mc_err *err);
-/* v3 web: sessions, share links */
-/* v3 oauth: clients, codes, tokens */
+/* v3 web: sessions, share links.
+ * setting_get: the value of a named organisation setting (NOTFOUND when never
+ * set); setting_set stores or replaces it (name and value at most
+ * MC_STORE_MAX_TEXT bytes; now 0: the clock).
+ * share_put: the share link of in->cred_id, a credential of in->org_id
+ * (NOTFOUND when the organisation has no such credential): inserted with
+ * in->share_id and in->enabled when it has none, else only enabled is changed
+ * (the share id is kept). *out (OUT) is the stored row; CONFLICT when the new
+ * share id is taken. share_get: by credential; share_find: by share id in any
+ * organisation (whether enabled or not; the caller decides). share_showcase:
+ * at most limit (1..MC_STORE_PAGE_MAX) enabled shares of organisations whose
+ * setting "showcase" is "on", most recently changed first (rows are struct
+ * mc_share).
+ * session_add stores s (id_hash, org_id, user_id, csrf, expires required;
+ * created 0: now; CONFLICT when id_hash exists); session_get returns the
+ * session with its user's e-mail and role when it exists and expires after
+ * now (NOTFOUND otherwise); session_delete removes one (NOTFOUND when
+ * absent); session_purge removes every session that expired at or before now.
+ * issuer_by_did: the issuer whose DID is did, in whichever organisation has
+ * it (the oldest); achievement_by_uri: the latest version of the achievement
+ * uri in whichever organisation has it (the oldest); both NOTFOUND when none. */
+MC_NODISCARD mcred_rc mc_store_setting_get(struct mc_store *st, int64_t org, const char *name,
+                                           struct mc_org_setting *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_setting_set(struct mc_store *st, int64_t org, const char *name,
+                                           const char *value, time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_share_put(struct mc_store *st, const struct mc_share *in,
+                                         struct mc_share *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_share_get(struct mc_store *st, int64_t org, const char *cred_id,
+                                         struct mc_share *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_share_find(struct mc_store *st, const char *share_id,
+                                          struct mc_share *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_share_showcase(struct mc_store *st, size_t limit,
+                                              struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_session_add(struct mc_store *st, const struct mc_session *s,
+                                           struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_session_get(struct mc_store *st, const char *id_hash, time_t now,
+                                           struct mc_session *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_session_delete(struct mc_store *st, const char *id_hash,
+                                              struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_session_purge(struct mc_store *st, time_t now,
+                                             struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_issuer_by_did(struct mc_store *st, const char *did,
+                                             struct mc_issuer *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_achievement_by_uri(struct mc_store *st, const char *uri,
+                                                  struct mc_achievement *out,
+                                                  struct mc_err *err);
+void mc_org_setting_release(struct mc_org_setting *r);
+void mc_share_release(struct mc_share *r);
+void mc_session_release(struct mc_session *r);
+/* v3 oauth: clients, codes, tokens; the OB 3.0 API's wallets and profiles.
+ * Secrets are given and kept as hashes (hex SHA-256, 64 characters); the
+ * service layer (lib/service/oauth.c, obapi.c) makes and checks them.
+ * oauth_client_add stores c (client_id, secret_hash, meta required; created
+ * 0: now): CONFLICT when client_id is taken. oauth_client_get: NOTFOUND when
+ * unknown. oauth_grant_add stores an undecided grant (org_id, user_id of that
+ * organisation, client_id of a stored client, redirect_uri, scopes > 0,
+ * challenge, nonce_hash, expires required; state may be NULL; created 0:
+ * now) and sets id and created; CONFLICT when nonce_hash is taken.
+ * oauth_grant_decide takes the undecided grant of org's user whose nonce is
+ * nonce_hash, unexpired at now and not revoked (NOTFOUND otherwise: a nonce
+ * works once), clears the nonce and approves it (code_hash given: the code,
+ * valid until code_expires) or denies it (code_hash NULL: revoked at now);
+ * out: the grant afterwards. oauth_grant_by_code: the grant whose code is
+ * code_hash, whatever its state (NOTFOUND when none). oauth_grant_use_code
+ * marks the code used at now once: CONFLICT when it was used before,
+ * NOTFOUND when there is no such grant. oauth_grant_revoke revokes a grant
+ * (the first revocation time is kept), which ends every token issued under
+ * it; NOTFOUND when absent. oauth_token_add stores t (hash, org_id,
+ * grant_id of that organisation, scopes > 0, expires required; created 0:
+ * now): CONFLICT when the hash is taken. oauth_token_get: the token with its
+ * grant's client and revocation and the granting user, in any state
+ * (NOTFOUND when unknown). oauth_token_use marks a token used at now once
+ * (refresh rotation): CONFLICT when used before. oauth_token_revoke: the
+ * first revocation time is kept; NOTFOUND when unknown. oauth_purge deletes
+ * tokens that expired before `before`, and grants whose nonce or code
+ * expired before it and that no token refers to any more.
+ * ob_wallet_put stores the credential (issuer_key, cred_key) of org's user:
+ * doc (at most MC_STORE_MAX_DOC bytes) replaces the stored one when the pair
+ * is there (*created false), else it is added (*created true); keys are at
+ * most MC_STORE_OB_KEY_MAX bytes. ob_wallet_list: a page of the user's
+ * wallet, ordered by issue time then id: the credentials put there, and
+ * those org issued to the user's e-mail address, compared without ASCII case
+ * (or to the DID or row of org's learner with that address), unless one with
+ * the same id was put; since (may be NULL): only those issued after
+ * it; 1 <= limit <= MC_STORE_PAGE_MAX (rows are struct mc_ob_item).
+ * ob_wallet_count: how many such credentials there are. ob_profile_get: the
+ * user's stored Profile (NOTFOUND when none); ob_profile_put stores or
+ * replaces it. A user outside org is INVALID (puts) or has none (gets). */
+#define MC_STORE_OB_KEY_MAX ((size_t)1024)
+MC_NODISCARD mcred_rc mc_store_oauth_client_add(struct mc_store *st,
+                                                const struct mc_oauth_client *c,
+                                                struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_client_get(struct mc_store *st, const char *client_id,
+                                                struct mc_oauth_client *out,
+                                                struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_grant_add(struct mc_store *st,
+                                               struct mc_oauth_grant *in_out,
+                                               struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_grant_decide(struct mc_store *st, int64_t org,
+                                                  int64_t user, const char *nonce_hash,
+                                                  const char *code_hash, time_t code_expires,
+                                                  time_t now, struct mc_oauth_grant *out,
+                                                  struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_grant_by_code(struct mc_store *st, const char *code_hash,
+                                                   struct mc_oauth_grant *out,
+                                                   struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_grant_use_code(struct mc_store *st, int64_t org,
+                                                    int64_t id, time_t now,
+                                                    struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_grant_revoke(struct mc_store *st, int64_t org, int64_t id,
+                                                  time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_token_add(struct mc_store *st,
+                                               const struct mc_oauth_token *t,
+                                               struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_token_get(struct mc_store *st, const char *hash,
+                                               struct mc_oauth_token *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_token_use(struct mc_store *st, const char *hash,
+                                               time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_token_revoke(struct mc_store *st, const char *hash,
+                                                  time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_oauth_purge(struct mc_store *st, time_t before,
+                                           struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_ob_wallet_put(struct mc_store *st, int64_t org, int64_t user,
+                                             const char *issuer_key, const char *cred_key,
+                                             bool jws, const char *doc, time_t issued,
+                                             time_t now, bool *created, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_ob_wallet_list(struct mc_store *st, int64_t org, int64_t user,
+                                              const time_t *since, size_t offset,
+                                              size_t limit, struct mc_store_list *out,
+                                              struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_ob_wallet_count(struct mc_store *st, int64_t org, int64_t user,
+                                               const time_t *since, int64_t *n,
+                                               struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_ob_profile_get(struct mc_store *st, int64_t org, int64_t user,
+                                              struct mc_ob_profile *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_ob_profile_put(struct mc_store *st, int64_t org, int64_t user,
+                                              const char *doc, time_t now,
+                                              struct mc_err *err);
+void mc_oauth_client_release(struct mc_oauth_client *r);
+void mc_oauth_grant_release(struct mc_oauth_grant *r);
+void mc_oauth_token_release(struct mc_oauth_token *r);
+void mc_ob_item_release(struct mc_ob_item *r);
+void mc_ob_profile_release(struct mc_ob_profile *r);
 /* v3 platform: jobs */
+/* Users, tokens and paged lists for the platform API; bulk issuing jobs.
+ * user_get: a user of org by id. user_set_role: NOTFOUND when org has no
+ * such user. token_create stores the hash of a new API token with an
+ * optional label (at most MC_STORE_MAX_TEXT bytes); CONFLICT when the hash is
+ * stored already. token_list: the tokens of org (user 0), or of one user,
+ * oldest first, without any secret (rows are struct mc_token). token_revoke
+ * deletes the token whose public id is id (MC_TOKEN_ID_LEN lowercase hex
+ * digits, else INVALID) in org, and when user is not 0 only if it is that
+ * user's: NOTFOUND otherwise. A revoked token no longer authenticates.
+ * learner_page and audit_page: a page of learner_list (oldest first) and of
+ * audit_list (newest first); 1 <= limit <= MC_STORE_PAGE_MAX.
+ * cred_list_recipient: the credentials of org issued to email (compared
+ * without ASCII case), to the DID of org's learner with that e-mail, or to
+ * that learner's row; newest first, a page as cred_list.
+ * job_create inserts a job from in_out's org_id, achievement_id (of org),
+ * user_id (0: none), format, state and bytes, with zero counts and no texts
+ * or times but created (0: now), which is also its first heartbeat; it sets
+ * id, created, heartbeat and zeroes the counts of in_out. job_get by id;
+ * job_list: a page, newest first. job_update writes state, bytes_read, the counts,
+ * row_errors, error, started, finished and heartbeat of j (by org_id and id)
+ * while the stored job is queued or running: NOTFOUND when there is no such
+ * job, CONFLICT when it has finished (done or failed). job_touch sets the
+ * heartbeat of an unfinished job (NOTFOUND when there is no unfinished job
+ * id). job_abandon marks failed, with error and finished = now, every queued
+ * or running job (of every organisation) whose heartbeat is before `before`;
+ * *n (OUT) counts them. row_errors and error are at most MC_STORE_MAX_DOC and
+ * MC_STORE_MAX_TEXT bytes. */
+MC_NODISCARD mcred_rc mc_store_user_get(struct mc_store *st, int64_t org, int64_t id,
+                                        struct mc_user *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_user_set_role(struct mc_store *st, int64_t org, int64_t id,
+                                             enum mc_role role, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_token_create(struct mc_store *st, int64_t org, int64_t user,
+                                            const char *token_hash, const char *label,
+                                            struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_token_list(struct mc_store *st, int64_t org, int64_t user,
+                                          struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_token_revoke(struct mc_store *st, int64_t org, const char *id,
+                                            int64_t user, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_learner_page(struct mc_store *st, int64_t org, size_t offset,
+                                            size_t limit, struct mc_store_list *out,
+                                            struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_cred_list_recipient(struct mc_store *st, int64_t org,
+                                                   const char *email, size_t offset,
+                                                   size_t limit, struct mc_store_list *out,
+                                                   struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_audit_page(struct mc_store *st, int64_t org, size_t offset,
+                                          size_t limit, struct mc_store_list *out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_create(struct mc_store *st, struct mc_job *in_out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_get(struct mc_store *st, int64_t org, int64_t id,
+                                       struct mc_job *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_list(struct mc_store *st, int64_t org, size_t offset,
+                                        size_t limit, struct mc_store_list *out,
+                                        struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_update(struct mc_store *st, const struct mc_job *j,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_touch(struct mc_store *st, int64_t org, int64_t id,
+                                         time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_job_abandon(struct mc_store *st, time_t before, const char *error,
+                                           time_t now, int64_t *n, struct mc_err *err);
+void mc_token_release(struct mc_token *r);
+void mc_job_release(struct mc_job *r);
+/* Names as stored ("queued", "csv", ...): static, NULL outside the enum;
+ * the parsers return INVALID for an unknown name. */
+const char *mc_job_state_name(enum mc_job_state s);
+const char *mc_job_format_name(enum mc_job_format f);
+MC_NODISCARD mcred_rc mc_job_state_parse(const char *s, enum mc_job_state *out);
+MC_NODISCARD mcred_rc mc_job_format_parse(const char *s, enum mc_job_format *out);
+/* v3 skills: frameworks, skills, occupations */
+/* Skills frameworks (reference data shared by all organisations), the
+ * crosswalk between them, what learners declare, and job postings.
+ *
+ * skill_import replaces the framework named im->name by im, in one
+ * transaction of its own (INVALID when the caller has one open): the old
+ * framework's concepts, labels and relations are deleted, the new ones
+ * written (PostgreSQL: multi-row inserts, thousands of rows a statement),
+ * the crosswalk's label matches touching the framework recomputed (a concept
+ * whose label, normalised, equals a label of a concept of another framework,
+ * one of the two being a preferred label, skills with skills and occupations
+ * with occupations), and operator mappings kept. On any failure nothing
+ * changes: the previous framework stays as it was. Checked: name
+ * ([a-z0-9_-]{1,40}); each concept's uri and label (UTF-8, at most
+ * MC_STORE_MAX_TEXT bytes), description (MC_SKILL_MAX_DESCRIPTION); label
+ * and edge indexes in range, edges not MC_SR_NONE; at most
+ * MC_SKILL_MAX_CONCEPTS concepts and MC_SKILL_MAX_ROWS labels and edges.
+ * CONFLICT when a uri is defined by another framework (or twice), or the
+ * same edge appears twice. *framework_id: OUT. progress (may be NULL) is
+ * called with rows written so far and the total, every few thousand rows.
+ *
+ * skill_framework_list: every framework, by name (rows: struct
+ * mc_skill_framework). skill_stats: the row counts of one framework
+ * (NOTFOUND when there is none with that id). skill_get: the concept with
+ * that URI (NOTFOUND). skill_links: the concepts concept id points to
+ * (reverse: those pointing to it) with the relation in rel and flags,
+ * ordered by relation, then label (rows: struct mc_skill). skill_search:
+ * concepts whose labels contain every one of the space-separated words (each
+ * a prefix of a label word: "manag team" finds "manage teams"; words are
+ * lowercase letters and digits), one row per concept with the best label in
+ * extra; concepts with a label whose normalised form equals norm (may be
+ * NULL) come first, then by rank (SQLite FTS5 bm25, PostgreSQL ts_rank), a
+ * preferred label before an alternative one, then shorter labels, then uri.
+ * kinds (may be NULL: all) is a comma-separated list of kind names
+ * ("skill,knowledge"); 1 <= limit <= MC_STORE_PAGE_MAX. skill_label_scan
+ * calls cb for every label of every concept of the given kinds (NULL: all),
+ * ordered by concept; a non-OK return from cb stops the scan and is
+ * returned.
+ *
+ * skill_map_put records an operator's mapping from_uri -> to_uri (both must
+ * be defined by some framework, else NOTFOUND; INVALID when they are the
+ * same); it survives re-imports and replaces a label match of the same pair.
+ * skill_map_list: the concepts mapped to or from uri, in either direction,
+ * with how in extra ("operator" before "label"), then by uri.
+ *
+ * skill_declare records that learner (of org) claims uri (any absolute URI;
+ * a second claim is a no-op; NOTFOUND when org has no such learner).
+ * skill_declared: the learner's claims, by uri, count = when declared; label
+ * and framework are NULL for a URI no framework defines.
+ * skill_held: the credentials of org issued to learner (by learner id, or to
+ * the learner's e-mail or DID) that are active and not expired at now, oldest
+ * first, each with the achievement version it was issued for (rows: struct
+ * mc_skill_held).
+ *
+ * skill_posting_put stores a job posting by its reference (unique; a second
+ * put replaces the first, skills included) with the skills found in it:
+ * uris[0..n) with the number of mentions hits[i] (>= 1); *id OUT.
+ * skill_demand: the skills mentioned in postings, most postings first, then
+ * by uri, count = postings mentioning it (1 <= limit <= MC_SKILL_MAX_DEMAND);
+ * *postings (OUT) = all postings stored. */
+#define MC_SKILL_MAX_CONCEPTS ((size_t)1 << 20)
+#define MC_SKILL_MAX_ROWS ((size_t)8 << 20)
+#define MC_SKILL_MAX_DESCRIPTION ((size_t)64 * 1024)
+#define MC_SKILL_MAX_DEMAND ((size_t)1 << 20)
+MC_NODISCARD mcred_rc mc_store_skill_import(struct mc_store *st, const struct mc_skill_import *im,
+                                            int64_t *framework_id, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_framework_list(struct mc_store *st,
+                                                    struct mc_store_list *out,
+                                                    struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_stats(struct mc_store *st, int64_t framework_id,
+                                           struct mc_skill_stats *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_get(struct mc_store *st, const char *uri,
+                                         struct mc_skill *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_links(struct mc_store *st, int64_t id, bool reverse,
+                                           struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_search(struct mc_store *st, const char *words,
+                                            const char *norm, const char *kinds, size_t limit,
+                                            struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_label_scan(struct mc_store *st, const char *kinds,
+                                                mcred_rc (*cb)(void *ud,
+                                                               const struct mc_skill_label *l),
+                                                void *ud, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_map_put(struct mc_store *st, const char *from_uri,
+                                             const char *to_uri, time_t at, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_map_list(struct mc_store *st, const char *uri,
+                                              struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_declare(struct mc_store *st, int64_t org, int64_t learner,
+                                             const char *uri, time_t at, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_declared(struct mc_store *st, int64_t org, int64_t learner,
+                                              struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_held(struct mc_store *st, int64_t org, int64_t learner,
+                                          time_t now, struct mc_store_list *out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_posting_put(struct mc_store *st, const char *ref,
+                                                 const char *title, const char *const *uris,
+                                                 const int64_t *hits, size_t n, time_t at,
+                                                 int64_t *id, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_skill_demand(struct mc_store *st, size_t limit,
+                                            struct mc_store_list *out, int64_t *postings,
+                                            struct mc_err *err);
+void mc_skill_framework_release(struct mc_skill_framework *r);
+void mc_skill_release(struct mc_skill *r);
+void mc_skill_held_release(struct mc_skill_held *r);
+/* Names as stored ("skill", "essential", ...): static, NULL outside the
+ * enum; the parsers return INVALID for an unknown name. */
+const char *mc_skill_kind_name(enum mc_skill_kind k);
+const char *mc_skill_rel_name(enum mc_skill_rel r);
+MC_NODISCARD mcred_rc mc_skill_kind_parse(const char *s, enum mc_skill_kind *out);
+MC_NODISCARD mcred_rc mc_skill_rel_parse(const char *s, enum mc_skill_rel *out);
+
+/* v3 wallet. holder_key_put inserts the learner's holder key (sets id and
+ * created; CONFLICT when the learner has one); holder_key_get NOTFOUND when
+ * none. wallet_put inserts an item (sets id, imported when 0): CONFLICT when
+ * the learner already holds the same bytes (hash). wallet_get: by id, of that
+ * learner only; wallet_find: by hash; wallet_list: the learner's items,
+ * oldest first (rows are struct mc_wallet_item). */
+MC_NODISCARD mcred_rc mc_store_holder_key_put(struct mc_store *st, struct mc_holder_key *in_out,
+                                              struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_holder_key_get(struct mc_store *st, int64_t org, int64_t learner,
+                                              struct mc_holder_key *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_put(struct mc_store *st, struct mc_wallet_item *in_out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_get(struct mc_store *st, int64_t org, int64_t learner,
+                                          int64_t id, struct mc_wallet_item *out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_find(struct mc_store *st, int64_t org, int64_t learner,
+                                           const char *hash, struct mc_wallet_item *out,
+                                           struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_list(struct mc_store *st, int64_t org, int64_t learner,
+                                           struct mc_store_list *out, struct mc_err *err);
+void mc_holder_key_release(struct mc_holder_key *r);
+void mc_wallet_item_release(struct mc_wallet_item *r);
 
 #endif /* MC_STORE_H */

@@ -110,6 +110,12 @@ struct mc_row_type {
 extern const struct mc_row_type mc_row_org, mc_row_user, mc_row_issuer, mc_row_key,
     mc_row_achievement, mc_row_learner, mc_row_cred, mc_row_status_list, mc_row_audit;
 
+/* v3 wallet rows */
+extern const struct mc_row_type mc_row_holder_key, mc_row_wallet_item;
+#define MC_HOLDER_KEY_COLS "id, org_id, learner_id, did, public_multibase, key_file, created"
+#define MC_WALLET_COLS \
+    "id, org_id, learner_id, cred_id, hash, format, source, verdict, report, doc, imported"
+
 /* The columns each reader expects, in order (the same names in both schemas). */
 #define MC_ORG_COLS "org_id, name, created"
 #define MC_USER_COLS "id, org_id, email, role, created"
@@ -138,5 +144,47 @@ void *mc_store_list_add(struct mc_store_list *l, size_t *cap);
 /* Append v to a growing int64 array (*cap counts its capacity). NOMEM leaves
  * the array as it was. */
 MC_NODISCARD mcred_rc mc_store_i64_push(int64_t **a, size_t *n, size_t *cap, int64_t v);
+
+/* v3 web: row types and their columns (both schemas). MC_SESSION_COLS reads
+ * a session joined with its user (s: web_sessions, u: users). */
+extern const struct mc_row_type mc_row_org_setting, mc_row_share, mc_row_session;
+#define MC_SETTING_COLS "org_id, name, value, updated"
+#define MC_SHARE_COLS "share_id, org_id, cred_id, enabled, created, updated"
+#define MC_SESSION_COLS \
+    "s.id_hash, s.org_id, s.user_id, u.email, u.role, s.csrf, s.created, s.expires"
+
+/* v3 platform: row types and their columns (both schemas). MC_TOKEN_COLS
+ * reads a token joined with its user (t: tokens, u: users). */
+extern const struct mc_row_type mc_row_token, mc_row_job;
+#define MC_TOKEN_COLS "substr(t.hash, 1, 16), t.org_id, t.user_id, u.email, u.role, t.label, " \
+                      "t.created"
+#define MC_JOB_COLS                                                                      \
+    "id, org_id, achievement_id, user_id, format, state, bytes, bytes_read, n_rows, "   \
+    "n_issued, n_already, n_failed, row_errors, error, created, started, finished, "    \
+    "heartbeat"
+
+/* v3 oauth: row types and their columns (both schemas). MC_OAUTH_TOKEN_COLS
+ * reads a token joined with its grant and user (t: oauth_tokens, g:
+ * oauth_grants, u: users); MC_OB_ITEM_COLS the wallet page's columns. */
+extern const struct mc_row_type mc_row_oauth_client, mc_row_oauth_grant, mc_row_oauth_token,
+    mc_row_ob_item, mc_row_ob_profile;
+#define MC_OAUTH_CLIENT_COLS "client_id, secret_hash, meta, created"
+#define MC_OAUTH_GRANT_COLS                                                                \
+    "id, org_id, user_id, client_id, redirect_uri, scopes, state, challenge, nonce_hash, " \
+    "code_hash, expires, code_used, revoked, created"
+#define MC_OAUTH_TOKEN_COLS                                                                \
+    "t.hash, t.org_id, t.grant_id, t.kind, t.scopes, t.created, t.expires, t.used, "       \
+    "t.revoked, g.client_id, g.revoked, u.id, u.org_id, u.email, u.role, u.created"
+#define MC_OB_ITEM_COLS "k, jws, doc, t"
+#define MC_OB_PROFILE_COLS "org_id, user_id, doc, updated"
+
+/* v3 skills: row types and their columns (both schemas). A query returning
+ * struct mc_skill rows selects MC_SKILL_NCOLS columns in this order: id, uri,
+ * label, kind, framework name, code, description, rel, flags, extra, count. */
+extern const struct mc_row_type mc_row_skill_framework, mc_row_skill, mc_row_skill_held;
+#define MC_SKILL_FW_COLS "id, name, version, title, attribution, imported, n_concepts, " \
+                         "n_labels, n_edges"
+#define MC_SKILL_NCOLS 11
+#define MC_SKILL_HELD_COLS "c.id, c.achievement_id, a.json, c.issued"
 
 #endif /* MC_STORE_INT_H */

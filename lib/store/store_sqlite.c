@@ -33,8 +33,27 @@ enum sq_q {
     /* v3 core */
     Q_ISSUER_LIST, Q_SL_BY_URL,
     /* v3 web */
+    Q_SET_GET, Q_SET_PUT, Q_SHARE_PUT, Q_SHARE_GET, Q_SHARE_FIND, Q_SHARE_SHOWCASE,
+    Q_SESSION_ADD, Q_SESSION_GET, Q_SESSION_DEL, Q_SESSION_PURGE, Q_ISSUER_BY_DID,
+    Q_ACH_BY_URI,
     /* v3 oauth */
+    Q_OAC_ADD, Q_OAC_GET, Q_OAG_ADD, Q_OAG_DECIDE, Q_OAG_BY_CODE, Q_OAG_USE, Q_OAG_EXISTS,
+    Q_OAG_REVOKE, Q_OAT_ADD, Q_OAT_GET, Q_OAT_USE, Q_OAT_EXISTS, Q_OAT_REVOKE,
+    Q_OA_PURGE_TOKENS, Q_OA_PURGE_GRANTS, Q_OBW_UPD, Q_OBW_INS, Q_OBW_LIST, Q_OBW_COUNT,
+    Q_OBP_GET, Q_OBP_PUT,
     /* v3 platform */
+    Q_USER_GET, Q_USER_ROLE, Q_TOKEN_CREATE, Q_TOKEN_LIST, Q_TOKEN_REVOKE, Q_LEARNER_PAGE,
+    Q_CRED_RECIPIENT, Q_AUDIT_PAGE, Q_JOB_CREATE, Q_JOB_GET, Q_JOB_EXISTS, Q_JOB_LIST,
+    Q_JOB_UPDATE, Q_JOB_TOUCH, Q_JOB_ABANDON,
+    /* v3 skills */
+    Q_SK_FTS_REBUILD, Q_SK_FW_DELETE, Q_SK_XW_CLEAR, Q_SK_FW_INSERT, Q_SK_MAX_ID, Q_SK_CONCEPT_INS,
+    Q_SK_LABEL_INS, Q_SK_EDGE_INS, Q_SK_XW_LABEL, Q_SK_FW_COUNTS, Q_SK_FW_LIST, Q_SK_FW_EXISTS,
+    Q_SK_STATS_KIND, Q_SK_STATS_REL, Q_SK_STATS_LABEL, Q_SK_GET, Q_SK_LINKS, Q_SK_LINKS_REV,
+    Q_SK_SEARCH, Q_SK_LABELS, Q_SK_MAP_PUT, Q_SK_MAP_LIST, Q_SK_LEARNER_EXISTS, Q_SK_DECLARE,
+    Q_SK_DECLARED, Q_SK_HELD, Q_SK_POST_PUT, Q_SK_POST_CLEAR, Q_SK_POST_SKILL, Q_SK_DEMAND,
+    Q_SK_POSTINGS,
+    /* v3 wallet */
+    Q_HK_PUT, Q_HK_GET, Q_W_PUT, Q_W_GET, Q_W_FIND, Q_W_LIST,
     Q_COUNT
 };
 
@@ -147,8 +166,250 @@ static const char *const sq_sql[Q_COUNT] = {
     [Q_SL_BY_URL] = "SELECT " MC_SL_COLS " FROM status_lists WHERE url = ?1 "
                     "ORDER BY id LIMIT 1",
     /* v3 web */
+    [Q_SET_GET] = "SELECT " MC_SETTING_COLS " FROM org_settings WHERE org_id = ?1 AND name = ?2",
+    [Q_SET_PUT] = "INSERT INTO org_settings (org_id, name, value, updated) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (org_id, name) "
+                  "DO UPDATE SET value = excluded.value, updated = excluded.updated",
+    [Q_SHARE_PUT] = "INSERT INTO shares (share_id, org_id, cred_id, enabled, created, updated) "
+                    "SELECT ?1, ?2, id, ?4, ?5, ?5 FROM credentials "
+                    "WHERE org_id = ?2 AND id = ?3 ON CONFLICT (org_id, cred_id) "
+                    "DO UPDATE SET enabled = excluded.enabled, updated = excluded.updated "
+                    "RETURNING " MC_SHARE_COLS,
+    [Q_SHARE_GET] = "SELECT " MC_SHARE_COLS " FROM shares WHERE org_id = ?1 AND cred_id = ?2",
+    [Q_SHARE_FIND] = "SELECT " MC_SHARE_COLS " FROM shares WHERE share_id = ?1",
+    [Q_SHARE_SHOWCASE] = "SELECT " MC_SHARE_COLS " FROM shares WHERE enabled = 1 AND org_id IN "
+                         "(SELECT org_id FROM org_settings WHERE name = 'showcase' AND "
+                         "value = 'on') ORDER BY updated DESC, share_id LIMIT ?1",
+    [Q_SESSION_ADD] = "INSERT INTO web_sessions (id_hash, org_id, user_id, csrf, created, "
+                      "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+    [Q_SESSION_GET] = "SELECT " MC_SESSION_COLS " FROM web_sessions s JOIN users u "
+                      "ON u.org_id = s.org_id AND u.id = s.user_id "
+                      "WHERE s.id_hash = ?1 AND s.expires > ?2",
+    [Q_SESSION_DEL] = "DELETE FROM web_sessions WHERE id_hash = ?1",
+    [Q_SESSION_PURGE] = "DELETE FROM web_sessions WHERE expires <= ?1",
+    [Q_ISSUER_BY_DID] = "SELECT " MC_ISSUER_COLS " FROM issuers WHERE did = ?1 "
+                        "ORDER BY org_id, id LIMIT 1",
+    [Q_ACH_BY_URI] = "SELECT " MC_ACH_COLS " FROM achievements WHERE uri = ?1 "
+                     "ORDER BY org_id, version DESC LIMIT 1",
     /* v3 oauth */
+    [Q_OAC_ADD] = "INSERT INTO oauth_clients (" MC_OAUTH_CLIENT_COLS ") VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT DO NOTHING",
+    [Q_OAC_GET] = "SELECT " MC_OAUTH_CLIENT_COLS " FROM oauth_clients WHERE client_id = ?1",
+    [Q_OAG_ADD] = "INSERT INTO oauth_grants (org_id, user_id, client_id, redirect_uri, scopes, "
+                  "state, challenge, nonce_hash, expires, created) VALUES (?1, ?2, ?3, ?4, ?5, "
+                  "?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING RETURNING id",
+    [Q_OAG_DECIDE] = "UPDATE oauth_grants SET nonce_hash = NULL, code_hash = ?4, "
+                     "expires = CASE WHEN ?4 IS NULL THEN expires ELSE ?5 END, "
+                     "revoked = CASE WHEN ?4 IS NULL THEN ?6 ELSE revoked END "
+                     "WHERE org_id = ?1 AND user_id = ?2 AND nonce_hash = ?3 AND "
+                     "expires > ?6 AND revoked IS NULL RETURNING " MC_OAUTH_GRANT_COLS,
+    [Q_OAG_BY_CODE] = "SELECT " MC_OAUTH_GRANT_COLS " FROM oauth_grants WHERE code_hash = ?1",
+    [Q_OAG_USE] = "UPDATE oauth_grants SET code_used = ?3 "
+                  "WHERE org_id = ?1 AND id = ?2 AND code_used IS NULL",
+    [Q_OAG_EXISTS] = "SELECT 1 FROM oauth_grants WHERE org_id = ?1 AND id = ?2",
+    [Q_OAG_REVOKE] = "UPDATE oauth_grants SET revoked = COALESCE(revoked, ?3), nonce_hash = NULL "
+                     "WHERE org_id = ?1 AND id = ?2",
+    [Q_OAT_ADD] = "INSERT INTO oauth_tokens (hash, org_id, grant_id, kind, scopes, created, "
+                  "expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+    [Q_OAT_GET] = "SELECT " MC_OAUTH_TOKEN_COLS " FROM oauth_tokens t "
+                  "JOIN oauth_grants g ON g.org_id = t.org_id AND g.id = t.grant_id "
+                  "JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id WHERE t.hash = ?1",
+    [Q_OAT_USE] = "UPDATE oauth_tokens SET used = ?2 WHERE hash = ?1 AND used IS NULL",
+    [Q_OAT_EXISTS] = "SELECT 1 FROM oauth_tokens WHERE hash = ?1",
+    [Q_OAT_REVOKE] = "UPDATE oauth_tokens SET revoked = COALESCE(revoked, ?2) WHERE hash = ?1",
+    [Q_OA_PURGE_TOKENS] = "DELETE FROM oauth_tokens WHERE expires < ?1",
+    [Q_OA_PURGE_GRANTS] = "DELETE FROM oauth_grants WHERE expires < ?1 AND NOT EXISTS "
+                          "(SELECT 1 FROM oauth_tokens t WHERE t.org_id = oauth_grants.org_id "
+                          "AND t.grant_id = oauth_grants.id)",
+    [Q_OBW_UPD] = "UPDATE ob_wallet SET format = ?5, doc = ?6, issued = ?7, updated = ?8 "
+                  "WHERE org_id = ?1 AND user_id = ?2 AND issuer_key = ?3 AND cred_key = ?4",
+    [Q_OBW_INS] = "INSERT INTO ob_wallet (org_id, user_id, issuer_key, cred_key, format, doc, "
+                  "issued, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+                  "ON CONFLICT DO NOTHING",
+/* The wallet of user ?2 of org ?1 issued after ?3 (NULL: any time): what was
+ * put there, and what org issued to the user's e-mail address (or to the DID
+ * or row of its learner with that address). */
+#define SQ_OB_WALLET                                                                       \
+    "SELECT w.cred_key AS k, w.format = 'jws' AS jws, w.doc AS doc, w.issued AS t "        \
+    "FROM ob_wallet w WHERE w.org_id = ?1 AND w.user_id = ?2 AND "                         \
+    "(?3 IS NULL OR w.issued > ?3) "                                                        \
+    "UNION ALL SELECT c.id, 0, c.doc, c.issued FROM credentials c "                        \
+    "JOIN users u ON u.org_id = c.org_id AND u.id = ?2 "                                   \
+    "WHERE c.org_id = ?1 AND (?3 IS NULL OR c.issued > ?3) AND "                           \
+    "(lower(c.recipient) = lower(u.email) OR c.recipient IN (SELECT l.did FROM learners l " \
+    "WHERE l.org_id = ?1 AND lower(l.email) = lower(u.email) AND l.did IS NOT NULL) OR "    \
+    "c.learner_id IN (SELECT l.id FROM learners l WHERE l.org_id = ?1 AND "                \
+    "lower(l.email) = lower(u.email))) AND NOT EXISTS (SELECT 1 FROM ob_wallet x "          \
+    "WHERE x.org_id = ?1 AND x.user_id = ?2 AND x.cred_key = c.id)"
+    [Q_OBW_LIST] = "SELECT " MC_OB_ITEM_COLS " FROM (" SQ_OB_WALLET ") "
+                   "ORDER BY t, k LIMIT ?4 OFFSET ?5",
+    [Q_OBW_COUNT] = "SELECT COUNT(*) FROM (" SQ_OB_WALLET ")",
+#undef SQ_OB_WALLET
+    [Q_OBP_GET] = "SELECT " MC_OB_PROFILE_COLS " FROM ob_profiles "
+                  "WHERE org_id = ?1 AND user_id = ?2",
+    [Q_OBP_PUT] = "INSERT INTO ob_profiles (org_id, user_id, doc, updated) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (org_id, user_id) "
+                  "DO UPDATE SET doc = excluded.doc, updated = excluded.updated",
     /* v3 platform */
+    [Q_USER_GET] = "SELECT " MC_USER_COLS " FROM users WHERE org_id = ?1 AND id = ?2",
+    [Q_USER_ROLE] = "UPDATE users SET role = ?3 WHERE org_id = ?1 AND id = ?2",
+    [Q_TOKEN_CREATE] = "INSERT INTO tokens (hash, org_id, user_id, label, created) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    [Q_TOKEN_LIST] = "SELECT " MC_TOKEN_COLS " FROM tokens t JOIN users u "
+                     "ON u.org_id = t.org_id AND u.id = t.user_id "
+                     "WHERE t.org_id = ?1 AND (?2 = 0 OR t.user_id = ?2) "
+                     "ORDER BY t.created, t.hash",
+    [Q_TOKEN_REVOKE] = "DELETE FROM tokens WHERE org_id = ?1 AND substr(hash, 1, 16) = ?2 "
+                       "AND (?3 = 0 OR user_id = ?3)",
+    [Q_LEARNER_PAGE] = "SELECT " MC_LEARNER_COLS " FROM learners WHERE org_id = ?1 "
+                       "ORDER BY id LIMIT ?2 OFFSET ?3",
+    [Q_CRED_RECIPIENT] = "SELECT " MC_CRED_COLS " FROM credentials WHERE org_id = ?1 AND "
+                         "(lower(recipient) = lower(?2) OR recipient IN (SELECT did FROM "
+                         "learners WHERE org_id = ?1 AND lower(email) = lower(?2) AND did IS "
+                         "NOT NULL) OR learner_id IN (SELECT id FROM learners WHERE "
+                         "org_id = ?1 AND lower(email) = lower(?2))) "
+                         "ORDER BY issued DESC, id DESC LIMIT ?3 OFFSET ?4",
+    [Q_AUDIT_PAGE] = "SELECT " MC_AUDIT_COLS " FROM audit WHERE org_id = ?1 "
+                     "ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+    [Q_JOB_CREATE] = "INSERT INTO jobs (org_id, achievement_id, user_id, format, state, bytes, "
+                     "bytes_read, n_rows, n_issued, n_already, n_failed, created, heartbeat) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, 0, 0, 0, ?7, ?7) RETURNING id",
+    [Q_JOB_GET] = "SELECT " MC_JOB_COLS " FROM jobs WHERE org_id = ?1 AND id = ?2",
+    [Q_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE org_id = ?1 AND id = ?2",
+    [Q_JOB_LIST] = "SELECT " MC_JOB_COLS " FROM jobs WHERE org_id = ?1 "
+                   "ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+    [Q_JOB_UPDATE] = "UPDATE jobs SET state = ?3, bytes_read = ?4, n_rows = ?5, n_issued = ?6, "
+                     "n_already = ?7, n_failed = ?8, row_errors = ?9, error = ?10, "
+                     "started = ?11, finished = ?12, heartbeat = ?13 WHERE org_id = ?1 AND "
+                     "id = ?2 AND state IN ('queued', 'running')",
+    [Q_JOB_TOUCH] = "UPDATE jobs SET heartbeat = ?3 WHERE org_id = ?1 AND id = ?2 AND "
+                    "state IN ('queued', 'running')",
+    [Q_JOB_ABANDON] = "UPDATE jobs SET state = 'failed', error = ?2, finished = ?3 "
+                      "WHERE state IN ('queued', 'running') AND heartbeat < ?1",
+    /* v3 skills */
+    [Q_SK_FTS_REBUILD] = "INSERT INTO skill_labels_fts (skill_labels_fts) VALUES ('rebuild')",
+    [Q_SK_FW_DELETE] = "DELETE FROM skill_frameworks WHERE name = ?1",
+    [Q_SK_XW_CLEAR] = "DELETE FROM skill_crosswalk WHERE how = 'label' AND "
+                      "(from_fw = ?1 OR to_fw = ?1)",
+    [Q_SK_FW_INSERT] = "INSERT INTO skill_frameworks (name, version, title, attribution, "
+                       "imported) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    [Q_SK_MAX_ID] = "SELECT COALESCE(MAX(id), 0) FROM skill_concepts",
+    [Q_SK_CONCEPT_INS] = "INSERT INTO skill_concepts (id, framework_id, uri, kind, label, code, "
+                         "description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_SK_LABEL_INS] = "INSERT INTO skill_labels (concept_id, label, norm, pref) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [Q_SK_EDGE_INS] = "INSERT INTO skill_edges (src, dst, rel, flags) VALUES (?1, ?2, ?3, ?4)",
+    [Q_SK_XW_LABEL] = "INSERT INTO skill_crosswalk (from_uri, to_uri, how, from_fw, to_fw, "
+                      "created) SELECT DISTINCT a.uri, b.uri, 'label', fa.name, fb.name, ?2 "
+                      "FROM skill_concepts a JOIN skill_labels la ON la.concept_id = a.id "
+                      "JOIN skill_labels lb ON lb.norm = la.norm AND la.norm <> '' "
+                      "AND (la.pref = 1 OR lb.pref = 1) "
+                      "JOIN skill_concepts b ON b.id = lb.concept_id "
+                      "AND b.framework_id <> a.framework_id "
+                      "JOIN skill_frameworks fa ON fa.id = a.framework_id "
+                      "JOIN skill_frameworks fb ON fb.id = b.framework_id "
+                      "WHERE a.framework_id = ?1 AND ((a.kind IN ('skill', 'knowledge', "
+                      "'technology') AND b.kind IN ('skill', 'knowledge', 'technology')) OR "
+                      "(a.kind = 'occupation' AND b.kind = 'occupation')) "
+                      "ON CONFLICT DO NOTHING",
+    [Q_SK_FW_COUNTS] = "UPDATE skill_frameworks SET n_concepts = ?2, n_labels = ?3, "
+                       "n_edges = ?4 WHERE id = ?1",
+    [Q_SK_FW_LIST] = "SELECT " MC_SKILL_FW_COLS " FROM skill_frameworks ORDER BY name",
+    [Q_SK_FW_EXISTS] = "SELECT 1 FROM skill_frameworks WHERE id = ?1",
+    [Q_SK_STATS_KIND] = "SELECT kind, COUNT(*) FROM skill_concepts WHERE framework_id = ?1 "
+                        "GROUP BY kind",
+    [Q_SK_STATS_REL] = "SELECT e.rel, COUNT(*), SUM(e.flags & 1), SUM((e.flags >> 1) & 1) "
+                       "FROM skill_edges e JOIN skill_concepts c ON c.id = e.src "
+                       "WHERE c.framework_id = ?1 GROUP BY e.rel",
+    [Q_SK_STATS_LABEL] = "SELECT COUNT(*), COALESCE(SUM(l.pref), 0) FROM skill_labels l "
+                         "JOIN skill_concepts c ON c.id = l.concept_id "
+                         "WHERE c.framework_id = ?1",
+    [Q_SK_GET] = "SELECT c.id, c.uri, c.label, c.kind, f.name, c.code, c.description, NULL, 0, "
+                 "NULL, 0 FROM skill_concepts c JOIN skill_frameworks f "
+                 "ON f.id = c.framework_id WHERE c.uri = ?1",
+    [Q_SK_LINKS] = "SELECT c.id, c.uri, c.label, c.kind, f.name, c.code, NULL, e.rel, e.flags, "
+                   "NULL, 0 FROM skill_edges e JOIN skill_concepts c ON c.id = e.dst "
+                   "JOIN skill_frameworks f ON f.id = c.framework_id WHERE e.src = ?1 "
+                   "ORDER BY e.rel, c.label, c.uri",
+    [Q_SK_LINKS_REV] = "SELECT c.id, c.uri, c.label, c.kind, f.name, c.code, NULL, e.rel, "
+                       "e.flags, NULL, 0 FROM skill_edges e JOIN skill_concepts c "
+                       "ON c.id = e.src JOIN skill_frameworks f ON f.id = c.framework_id "
+                       "WHERE e.dst = ?1 ORDER BY e.rel, c.label, c.uri",
+    /* one row per concept: its best label (an exact match of the normalised
+     * query, then bm25, then preferred, then short) */
+    [Q_SK_SEARCH] = "SELECT id, uri, label, kind, framework, code, NULL, NULL, 0, matched, 0 "
+                    "FROM (SELECT c.id, c.uri, c.label, c.kind, f.name AS framework, c.code, "
+                    "l.label AS matched, COALESCE(l.norm = ?2, 0) AS exact, m.rank AS rnk, "
+                    "l.pref AS pref, length(l.label) AS len, ROW_NUMBER() OVER "
+                    "(PARTITION BY c.id ORDER BY COALESCE(l.norm = ?2, 0) DESC, m.rank, "
+                    "l.pref DESC, length(l.label), l.id) AS rn "
+                    "FROM (SELECT rowid, rank FROM skill_labels_fts "
+                    "WHERE skill_labels_fts MATCH ?1) m "
+                    "JOIN skill_labels l ON l.id = m.rowid "
+                    "JOIN skill_concepts c ON c.id = l.concept_id "
+                    "JOIN skill_frameworks f ON f.id = c.framework_id "
+                    "WHERE ?3 IS NULL OR instr(',' || ?3 || ',', ',' || c.kind || ',') > 0) "
+                    "WHERE rn = 1 ORDER BY exact DESC, rnk, pref DESC, len, uri LIMIT ?4",
+    [Q_SK_LABELS] = "SELECT l.concept_id, c.uri, l.label, c.kind, l.pref FROM skill_labels l "
+                    "JOIN skill_concepts c ON c.id = l.concept_id WHERE ?1 IS NULL OR "
+                    "instr(',' || ?1 || ',', ',' || c.kind || ',') > 0 "
+                    "ORDER BY l.concept_id, l.pref DESC, l.id",
+    [Q_SK_MAP_PUT] = "INSERT INTO skill_crosswalk (from_uri, to_uri, how, from_fw, to_fw, "
+                     "created) VALUES (?1, ?2, 'operator', (SELECT f.name FROM skill_concepts c "
+                     "JOIN skill_frameworks f ON f.id = c.framework_id WHERE c.uri = ?1), "
+                     "(SELECT f.name FROM skill_concepts c JOIN skill_frameworks f "
+                     "ON f.id = c.framework_id WHERE c.uri = ?2), ?3) "
+                     "ON CONFLICT (from_uri, to_uri) DO UPDATE SET how = 'operator', "
+                     "created = excluded.created",
+    [Q_SK_MAP_LIST] = "SELECT COALESCE(c.id, 0), x.uri, c.label, c.kind, f.name, c.code, NULL, "
+                      "NULL, 0, x.how, 0 FROM (SELECT to_uri AS uri, how FROM skill_crosswalk "
+                      "WHERE from_uri = ?1 UNION SELECT from_uri, how FROM skill_crosswalk "
+                      "WHERE to_uri = ?1) x LEFT JOIN skill_concepts c ON c.uri = x.uri "
+                      "LEFT JOIN skill_frameworks f ON f.id = c.framework_id "
+                      "ORDER BY x.how = 'operator' DESC, x.uri",
+    [Q_SK_LEARNER_EXISTS] = "SELECT 1 FROM learners WHERE org_id = ?1 AND id = ?2",
+    [Q_SK_DECLARE] = "INSERT INTO skill_declared (org_id, learner_id, uri, created) "
+                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    [Q_SK_DECLARED] = "SELECT COALESCE(c.id, 0), d.uri, c.label, c.kind, f.name, c.code, NULL, "
+                      "NULL, 0, NULL, d.created FROM skill_declared d "
+                      "LEFT JOIN skill_concepts c ON c.uri = d.uri "
+                      "LEFT JOIN skill_frameworks f ON f.id = c.framework_id "
+                      "WHERE d.org_id = ?1 AND d.learner_id = ?2 ORDER BY d.uri",
+    [Q_SK_HELD] = "SELECT " MC_SKILL_HELD_COLS " FROM credentials c "
+                  "JOIN learners l ON l.org_id = c.org_id AND l.id = ?2 "
+                  "JOIN achievements a ON a.org_id = c.org_id AND a.id = c.achievement_id "
+                  "WHERE c.org_id = ?1 AND c.state = 'active' AND "
+                  "(c.valid_until IS NULL OR c.valid_until > ?3) AND (c.learner_id = l.id OR "
+                  "lower(c.recipient) = lower(l.email) OR c.recipient = l.did) "
+                  "ORDER BY c.issued, c.id",
+    [Q_SK_POST_PUT] = "INSERT INTO skill_postings (ref, title, imported) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (ref) DO UPDATE SET title = excluded.title, "
+                      "imported = excluded.imported RETURNING id",
+    [Q_SK_POST_CLEAR] = "DELETE FROM skill_posting_skills WHERE posting_id = ?1",
+    [Q_SK_POST_SKILL] = "INSERT INTO skill_posting_skills (posting_id, uri, hits) "
+                        "VALUES (?1, ?2, ?3) ON CONFLICT (posting_id, uri) "
+                        "DO UPDATE SET hits = hits + excluded.hits",
+    [Q_SK_DEMAND] = "SELECT COALESCE(c.id, 0), s.uri, c.label, c.kind, f.name, c.code, NULL, "
+                    "NULL, 0, NULL, s.n FROM (SELECT uri, COUNT(*) AS n "
+                    "FROM skill_posting_skills GROUP BY uri) s "
+                    "LEFT JOIN skill_concepts c ON c.uri = s.uri "
+                    "LEFT JOIN skill_frameworks f ON f.id = c.framework_id "
+                    "ORDER BY s.n DESC, s.uri LIMIT ?1",
+    [Q_SK_POSTINGS] = "SELECT COUNT(*) FROM skill_postings",
+    /* v3 wallet */
+    [Q_HK_PUT] = "INSERT INTO holder_keys (org_id, learner_id, did, public_multibase, key_file, "
+                 "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id",
+    [Q_HK_GET] = "SELECT " MC_HOLDER_KEY_COLS " FROM holder_keys WHERE org_id = ?1 AND "
+                 "learner_id = ?2",
+    [Q_W_PUT] = "INSERT INTO wallet_items (org_id, learner_id, cred_id, hash, format, source, "
+                "verdict, report, doc, imported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                "?10) ON CONFLICT DO NOTHING RETURNING id",
+    [Q_W_GET] = "SELECT " MC_WALLET_COLS " FROM wallet_items WHERE org_id = ?1 AND "
+                "learner_id = ?2 AND id = ?3",
+    [Q_W_FIND] = "SELECT " MC_WALLET_COLS " FROM wallet_items WHERE org_id = ?1 AND "
+                 "learner_id = ?2 AND hash = ?3",
+    [Q_W_LIST] = "SELECT " MC_WALLET_COLS " FROM wallet_items WHERE org_id = ?1 AND "
+                 "learner_id = ?2 ORDER BY id LIMIT 100000",
 };
 
 /* Run before the numbered migrations: the table that records them. */
@@ -1033,10 +1294,831 @@ static mcred_rc sq_status_list_by_url(struct mc_store *st, const char *url,
 }
 
 /* v3 web: sessions, share links */
+static mcred_rc sq_setting_get(struct mc_store *st, int64_t org, const char *name,
+                               struct mc_org_setting *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(name) };
+
+    return sq_one(sq(st), Q_SET_GET, p, NP(p), &mc_row_org_setting, out, err);
+}
+
+static mcred_rc sq_setting_set(struct mc_store *st, int64_t org, const char *name,
+                               const char *value, time_t now, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(name), mc_p_text(value),
+                            mc_p_i64(mc_store_time(now)) };
+
+    return sq_exec(sq(st), Q_SET_PUT, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_share_put(struct mc_store *st, const struct mc_share *in,
+                             struct mc_share *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(in->share_id), mc_p_i64(in->org_id),
+                            mc_p_text(in->cred_id), mc_p_i64(in->enabled ? 1 : 0),
+                            mc_p_i64(mc_store_time(in->updated)) };
+
+    return sq_one(sq(st), Q_SHARE_PUT, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_share_get(struct mc_store *st, int64_t org, const char *cred_id,
+                             struct mc_share *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(cred_id) };
+
+    return sq_one(sq(st), Q_SHARE_GET, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_share_find(struct mc_store *st, const char *share_id, struct mc_share *out,
+                              struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(share_id) };
+
+    return sq_one(sq(st), Q_SHARE_FIND, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_share_showcase(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                                  struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64((int64_t)limit) };
+
+    return sq_list(sq(st), Q_SHARE_SHOWCASE, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_session_add(struct mc_store *st, const struct mc_session *s,
+                               struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(s->id_hash), mc_p_i64(s->org_id), mc_p_i64(s->user_id),
+                            mc_p_text(s->csrf), mc_p_i64(mc_store_time(s->created)),
+                            mc_p_i64((int64_t)s->expires) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_SESSION_ADD, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_CONFLICT;
+}
+
+static mcred_rc sq_session_get(struct mc_store *st, const char *id_hash, time_t now,
+                               struct mc_session *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(id_hash), mc_p_i64((int64_t)now) };
+
+    return sq_one(sq(st), Q_SESSION_GET, p, NP(p), &mc_row_session, out, err);
+}
+
+static mcred_rc sq_session_delete(struct mc_store *st, const char *id_hash, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(id_hash) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_SESSION_DEL, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_session_purge(struct mc_store *st, time_t now, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64((int64_t)now) };
+
+    return sq_exec(sq(st), Q_SESSION_PURGE, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_issuer_by_did(struct mc_store *st, const char *did, struct mc_issuer *out,
+                                 struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(did) };
+
+    return sq_one(sq(st), Q_ISSUER_BY_DID, p, NP(p), &mc_row_issuer, out, err);
+}
+
+static mcred_rc sq_achievement_by_uri(struct mc_store *st, const char *uri,
+                                      struct mc_achievement *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(uri) };
+
+    return sq_one(sq(st), Q_ACH_BY_URI, p, NP(p), &mc_row_achievement, out, err);
+}
 
 /* v3 oauth: clients, codes, tokens */
+static mcred_rc sq_oauth_client_add(struct mc_store *st, const struct mc_oauth_client *c,
+                                    struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(c->client_id), mc_p_text(c->secret_hash),
+                            mc_p_text(c->meta), mc_p_i64(mc_store_time(c->created)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAC_ADD, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_CONFLICT;
+}
+
+static mcred_rc sq_oauth_client_get(struct mc_store *st, const char *client_id,
+                                    struct mc_oauth_client *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(client_id) };
+
+    return sq_one(sq(st), Q_OAC_GET, p, NP(p), &mc_row_oauth_client, out, err);
+}
+
+static mcred_rc sq_oauth_grant_add(struct mc_store *st, struct mc_oauth_grant *in_out,
+                                   struct mc_err *err)
+{
+    struct mc_oauth_grant *g = in_out;
+    struct mc_param p[] = { mc_p_i64(g->org_id), mc_p_i64(g->user_id), mc_p_text(g->client_id),
+                            mc_p_text(g->redirect_uri), mc_p_i64(g->scopes),
+                            mc_p_text(g->state), mc_p_text(g->challenge),
+                            mc_p_text(g->nonce_hash), mc_p_i64(g->expires),
+                            mc_p_i64(mc_store_time(g->created)) };
+    int64_t id = 0;
+    mcred_rc rc = conflict_if_none(sq_i64(sq(st), Q_OAG_ADD, p, NP(p), &id, err));
+
+    if (!rc) {
+        g->id = id;
+        g->created = (time_t)p[9].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_oauth_grant_decide(struct mc_store *st, int64_t org, int64_t user,
+                                      const char *nonce_hash, const char *code_hash,
+                                      time_t code_expires, time_t now,
+                                      struct mc_oauth_grant *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user), mc_p_text(nonce_hash),
+                            mc_p_text(code_hash), mc_p_i64(code_expires), mc_p_i64(now) };
+
+    return sq_one(sq(st), Q_OAG_DECIDE, p, NP(p), &mc_row_oauth_grant, out, err);
+}
+
+static mcred_rc sq_oauth_grant_by_code(struct mc_store *st, const char *code_hash,
+                                       struct mc_oauth_grant *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(code_hash) };
+
+    return sq_one(sq(st), Q_OAG_BY_CODE, p, NP(p), &mc_row_oauth_grant, out, err);
+}
+
+static mcred_rc sq_oauth_grant_use_code(struct mc_store *st, int64_t org, int64_t id,
+                                        time_t now, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id), mc_p_i64(now) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAG_USE, p, NP(p), &changes, err);
+
+    if (rc || changes)
+        return rc;
+    return sq_which_miss(sq(st), Q_OAG_EXISTS, org, NULL, id, err);
+}
+
+static mcred_rc sq_oauth_grant_revoke(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                                      struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id), mc_p_i64(now) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAG_REVOKE, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_oauth_token_add(struct mc_store *st, const struct mc_oauth_token *t,
+                                   struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(t->hash), mc_p_i64(t->org_id), mc_p_i64(t->grant_id),
+                            mc_p_text(t->refresh ? "refresh" : "access"), mc_p_i64(t->scopes),
+                            mc_p_i64(mc_store_time(t->created)), mc_p_i64(t->expires) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAT_ADD, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_CONFLICT;
+}
+
+static mcred_rc sq_oauth_token_get(struct mc_store *st, const char *hash,
+                                   struct mc_oauth_token *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(hash) };
+
+    return sq_one(sq(st), Q_OAT_GET, p, NP(p), &mc_row_oauth_token, out, err);
+}
+
+static mcred_rc sq_oauth_token_use(struct mc_store *st, const char *hash, time_t now,
+                                   struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(hash), mc_p_i64(now) };
+    struct mc_param q[] = { mc_p_text(hash) };
+    int changes = 0;
+    int64_t one = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAT_USE, p, NP(p), &changes, err);
+
+    if (rc || changes)
+        return rc;
+    rc = sq_i64(sq(st), Q_OAT_EXISTS, q, NP(q), &one, err);
+    return rc ? rc : MCRED_ERR_CONFLICT;
+}
+
+static mcred_rc sq_oauth_token_revoke(struct mc_store *st, const char *hash, time_t now,
+                                      struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(hash), mc_p_i64(now) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OAT_REVOKE, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_oauth_purge(struct mc_store *st, time_t before, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(before) };
+    mcred_rc rc = sq_exec(sq(st), Q_OA_PURGE_TOKENS, p, NP(p), NULL, err);
+
+    return rc ? rc : sq_exec(sq(st), Q_OA_PURGE_GRANTS, p, NP(p), NULL, err);
+}
+
+/* Replace the stored credential, else add it; a concurrent adder that wins
+ * the race makes this a replacement after all. */
+static mcred_rc sq_ob_wallet_put(struct mc_store *st, int64_t org, int64_t user,
+                                 const char *issuer_key, const char *cred_key, bool jws,
+                                 const char *doc, time_t issued, time_t now, bool *created,
+                                 struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user), mc_p_text(issuer_key),
+                            mc_p_text(cred_key), mc_p_text(jws ? "jws" : "json"),
+                            mc_p_text(doc), mc_p_i64(issued), mc_p_i64(now) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_OBW_UPD, p, NP(p), &changes, err);
+
+    if (rc || changes)
+        return rc;
+    rc = sq_exec(sq(st), Q_OBW_INS, p, NP(p), &changes, err);
+    if (rc || changes) {
+        *created = !rc;
+        return rc;
+    }
+    return sq_exec(sq(st), Q_OBW_UPD, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_ob_wallet_list(struct mc_store *st, int64_t org, int64_t user,
+                                  const time_t *since, size_t offset, size_t limit,
+                                  struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user),
+                            since ? mc_p_i64(*since) : mc_p_text(NULL),
+                            mc_p_i64((int64_t)limit), mc_p_i64((int64_t)offset) };
+
+    return sq_list(sq(st), Q_OBW_LIST, p, NP(p), &mc_row_ob_item, out, err);
+}
+
+static mcred_rc sq_ob_wallet_count(struct mc_store *st, int64_t org, int64_t user,
+                                   const time_t *since, int64_t *n, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user),
+                            since ? mc_p_i64(*since) : mc_p_text(NULL) };
+
+    return sq_i64(sq(st), Q_OBW_COUNT, p, NP(p), n, err);
+}
+
+static mcred_rc sq_ob_profile_get(struct mc_store *st, int64_t org, int64_t user,
+                                  struct mc_ob_profile *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user) };
+
+    return sq_one(sq(st), Q_OBP_GET, p, NP(p), &mc_row_ob_profile, out, err);
+}
+
+static mcred_rc sq_ob_profile_put(struct mc_store *st, int64_t org, int64_t user,
+                                  const char *doc, time_t now, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user), mc_p_text(doc), mc_p_i64(now) };
+
+    return sq_exec(sq(st), Q_OBP_PUT, p, NP(p), NULL, err);
+}
 
 /* v3 platform: jobs */
+static mcred_rc sq_user_get(struct mc_store *st, int64_t org, int64_t id, struct mc_user *out,
+                            struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id) };
+
+    return sq_one(sq(st), Q_USER_GET, p, NP(p), &mc_row_user, out, err);
+}
+
+static mcred_rc sq_user_set_role(struct mc_store *st, int64_t org, int64_t id,
+                                 enum mc_role role, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id), mc_p_text(mc_role_name(role)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_USER_ROLE, p, NP(p), &changes, err);
+
+    if (rc)
+        return rc;
+    return changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_token_create(struct mc_store *st, int64_t org, int64_t user,
+                                const char *token_hash, const char *label, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(token_hash), mc_p_i64(org), mc_p_i64(user),
+                            mc_p_text(label), mc_p_i64(mc_store_time(0)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_TOKEN_CREATE, p, NP(p), &changes, err);
+
+    if (rc)
+        return rc;
+    return changes ? MCRED_OK : MCRED_ERR_CONFLICT;
+}
+
+static mcred_rc sq_token_list(struct mc_store *st, int64_t org, int64_t user,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(user) };
+
+    return sq_list(sq(st), Q_TOKEN_LIST, p, NP(p), &mc_row_token, out, err);
+}
+
+static mcred_rc sq_token_revoke(struct mc_store *st, int64_t org, const char *id, int64_t user,
+                                struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(id), mc_p_i64(user) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_TOKEN_REVOKE, p, NP(p), &changes, err);
+
+    if (rc)
+        return rc;
+    return changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_learner_page(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                                struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64((int64_t)limit), mc_p_i64((int64_t)offset) };
+
+    return sq_list(sq(st), Q_LEARNER_PAGE, p, NP(p), &mc_row_learner, out, err);
+}
+
+static mcred_rc sq_cred_list_recipient(struct mc_store *st, int64_t org, const char *email,
+                                       size_t offset, size_t limit, struct mc_store_list *out,
+                                       struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(email), mc_p_i64((int64_t)limit),
+                            mc_p_i64((int64_t)offset) };
+
+    return sq_list(sq(st), Q_CRED_RECIPIENT, p, NP(p), &mc_row_cred, out, err);
+}
+
+static mcred_rc sq_audit_page(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64((int64_t)limit), mc_p_i64((int64_t)offset) };
+
+    return sq_list(sq(st), Q_AUDIT_PAGE, p, NP(p), &mc_row_audit, out, err);
+}
+
+static mcred_rc sq_job_create(struct mc_store *st, struct mc_job *in_out, struct mc_err *err)
+{
+    struct mc_job *j = in_out;
+    struct mc_param p[] = { mc_p_i64(j->org_id), mc_p_i64(j->achievement_id),
+                            mc_p_opt(j->user_id), mc_p_text(mc_job_format_name(j->format)),
+                            mc_p_text(mc_job_state_name(j->state)), mc_p_i64(j->bytes),
+                            mc_p_i64(mc_store_time(j->created)) };
+    int64_t id = 0;
+    mcred_rc rc = sq_i64(sq(st), Q_JOB_CREATE, p, NP(p), &id, err);
+
+    if (rc == MCRED_ERR_NOTFOUND)
+        rc = mc_err_set(err, MCRED_ERR_STORAGE, "store sqlite: job insert returned no id");
+    if (rc)
+        return rc;
+    j->id = id;
+    j->created = j->heartbeat = (time_t)p[6].i;
+    j->bytes_read = j->rows = j->issued = j->already = j->failed = 0;
+    return MCRED_OK;
+}
+
+static mcred_rc sq_job_get(struct mc_store *st, int64_t org, int64_t id, struct mc_job *out,
+                           struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id) };
+
+    return sq_one(sq(st), Q_JOB_GET, p, NP(p), &mc_row_job, out, err);
+}
+
+static mcred_rc sq_job_list(struct mc_store *st, int64_t org, size_t offset, size_t limit,
+                            struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64((int64_t)limit), mc_p_i64((int64_t)offset) };
+
+    return sq_list(sq(st), Q_JOB_LIST, p, NP(p), &mc_row_job, out, err);
+}
+
+static mcred_rc sq_job_update(struct mc_store *st, const struct mc_job *j, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(j->org_id), mc_p_i64(j->id),
+                            mc_p_text(mc_job_state_name(j->state)), mc_p_i64(j->bytes_read),
+                            mc_p_i64(j->rows), mc_p_i64(j->issued), mc_p_i64(j->already),
+                            mc_p_i64(j->failed), mc_p_text(j->row_errors), mc_p_text(j->error),
+                            mc_p_opt(j->started), mc_p_opt(j->finished),
+                            mc_p_i64(mc_store_time(j->heartbeat)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_JOB_UPDATE, p, NP(p), &changes, err);
+
+    if (rc || changes)
+        return rc;
+    return sq_which_miss(sq(st), Q_JOB_EXISTS, j->org_id, NULL, j->id, err);
+}
+
+static mcred_rc sq_job_touch(struct mc_store *st, int64_t org, int64_t id, time_t now,
+                             struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id), mc_p_i64((int64_t)now) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_JOB_TOUCH, p, NP(p), &changes, err);
+
+    if (rc)
+        return rc;
+    return changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_job_abandon(struct mc_store *st, time_t before, const char *error,
+                               time_t now, int64_t *n, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64((int64_t)before), mc_p_text(error),
+                            mc_p_i64(mc_store_time(now)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_JOB_ABANDON, p, NP(p), &changes, err);
+
+    *n = rc ? 0 : changes;
+    return rc;
+}
+
+
+/* v3 skills: frameworks, skills, occupations */
+/* Report progress every 4096 rows and at the end. */
+static void skill_progress(const struct mc_skill_import *im, size_t done, size_t total)
+{
+    if (im->progress && (done % 4096 == 0 || done == total))
+        im->progress(im->progress_ud, done, total);
+}
+
+/* Replace framework im->name by im (inside the wrapper's transaction):
+ * delete the old one (cascading to its concepts, labels and relations),
+ * insert the new rows with prepared statements, rebuild the full-text index
+ * of the labels, recompute the crosswalk. */
+static mcred_rc sq_skill_import(struct mc_store *st, const struct mc_skill_import *im,
+                                int64_t *framework_id, struct mc_err *err)
+{
+    struct sq_store *s = sq(st);
+    struct mc_param name[] = { mc_p_text(im->name) };
+    struct mc_param fw[] = { mc_p_text(im->name), mc_p_text(im->version),
+                             mc_p_text(im->title), mc_p_text(im->attribution),
+                             mc_p_i64(mc_store_time(0)) };
+    size_t i, done = 0, total = im->nconcepts + im->nlabels + im->nedges;
+    int64_t base = 0, id = 0;
+    mcred_rc rc = sq_exec(s, Q_SK_FW_DELETE, name, NP(name), NULL, err);
+
+    if (!rc)
+        rc = sq_exec(s, Q_SK_XW_CLEAR, name, NP(name), NULL, err);
+    if (!rc)
+        rc = sq_i64(s, Q_SK_FW_INSERT, fw, NP(fw), &id, err);
+    if (!rc)
+        rc = sq_i64(s, Q_SK_MAX_ID, NULL, 0, &base, err);
+    for (i = 0; i < im->nconcepts && !rc; i++) {
+        const struct mc_skill_concept_in *c = &im->concepts[i];
+        struct mc_param p[] = { mc_p_i64(base + 1 + (int64_t)i), mc_p_i64(id),
+                                mc_p_text(c->uri), mc_p_text(mc_skill_kind_name(c->kind)),
+                                mc_p_text(c->label), mc_p_text(c->code),
+                                mc_p_text(c->description) };
+
+        rc = sq_exec(s, Q_SK_CONCEPT_INS, p, NP(p), NULL, err);
+        skill_progress(im, ++done, total);
+    }
+    for (i = 0; i < im->nlabels && !rc; i++) {
+        const struct mc_skill_label_in *l = &im->labels[i];
+        struct mc_param p[] = { mc_p_i64(base + 1 + l->concept), mc_p_text(l->label),
+                                mc_p_text(l->norm), mc_p_i64(l->pref) };
+
+        rc = sq_exec(s, Q_SK_LABEL_INS, p, NP(p), NULL, err);
+        skill_progress(im, ++done, total);
+    }
+    for (i = 0; i < im->nedges && !rc; i++) {
+        const struct mc_skill_edge_in *e = &im->edges[i];
+        struct mc_param p[] = { mc_p_i64(base + 1 + e->from), mc_p_i64(base + 1 + e->to),
+                                mc_p_text(mc_skill_rel_name(e->rel)), mc_p_i64(e->flags) };
+
+        rc = sq_exec(s, Q_SK_EDGE_INS, p, NP(p), NULL, err);
+        skill_progress(im, ++done, total);
+    }
+    if (!rc)
+        rc = sq_exec(s, Q_SK_FTS_REBUILD, NULL, 0, NULL, err);
+    if (!rc) {
+        struct mc_param p[] = { mc_p_i64(id), mc_p_i64(mc_store_time(0)) };
+
+        rc = sq_exec(s, Q_SK_XW_LABEL, p, NP(p), NULL, err);
+    }
+    if (!rc) {
+        struct mc_param p[] = { mc_p_i64(id), mc_p_i64((int64_t)im->nconcepts),
+                                mc_p_i64((int64_t)im->nlabels), mc_p_i64((int64_t)im->nedges) };
+
+        rc = sq_exec(s, Q_SK_FW_COUNTS, p, NP(p), NULL, err);
+    }
+    if (!rc)
+        *framework_id = id;
+    return rc;
+}
+
+static mcred_rc sq_skill_framework_list(struct mc_store *st, struct mc_store_list *out,
+                                        struct mc_err *err)
+{
+    return sq_list(sq(st), Q_SK_FW_LIST, NULL, 0, &mc_row_skill_framework, out, err);
+}
+
+/* Run q (parameter: the framework id) and hand each row to fn. */
+static mcred_rc sq_skill_rows(struct sq_store *s, enum sq_q q, int64_t fw,
+                              void (*fn)(sqlite3_stmt *row, struct mc_skill_stats *out),
+                              struct mc_skill_stats *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(fw) };
+    sqlite3_stmt *stmt;
+    bool row = true;
+    mcred_rc rc = sq_start(s, q, p, NP(p), &stmt, err);
+
+    while (!rc) {
+        rc = sq_step(s, stmt, &row, err);
+        if (rc)
+            return rc;   /* the statement is reset */
+        if (!row)
+            break;
+        fn(stmt, out);
+    }
+    if (!rc)
+        sq_end(stmt);
+    return rc;
+}
+
+static void sq_stats_kind(sqlite3_stmt *row, struct mc_skill_stats *out)
+{
+    enum mc_skill_kind k;
+
+    if (mc_skill_kind_parse((const char *)sqlite3_column_text(row, 0), &k) == MCRED_OK)
+        out->kinds[k] = sqlite3_column_int64(row, 1);
+}
+
+static void sq_stats_rel(sqlite3_stmt *row, struct mc_skill_stats *out)
+{
+    enum mc_skill_rel r;
+
+    if (mc_skill_rel_parse((const char *)sqlite3_column_text(row, 0), &r) == MCRED_OK)
+        out->rels[r] = sqlite3_column_int64(row, 1);
+    out->hot += sqlite3_column_int64(row, 2);
+    out->in_demand += sqlite3_column_int64(row, 3);
+}
+
+static void sq_stats_label(sqlite3_stmt *row, struct mc_skill_stats *out)
+{
+    out->labels = sqlite3_column_int64(row, 0);
+    out->pref_labels = sqlite3_column_int64(row, 1);
+}
+
+static mcred_rc sq_skill_stats(struct mc_store *st, int64_t framework_id,
+                               struct mc_skill_stats *out, struct mc_err *err)
+{
+    struct sq_store *s = sq(st);
+    struct mc_param p[] = { mc_p_i64(framework_id) };
+    int64_t one = 0;
+    mcred_rc rc = sq_i64(s, Q_SK_FW_EXISTS, p, NP(p), &one, err);
+
+    if (!rc)
+        rc = sq_skill_rows(s, Q_SK_STATS_KIND, framework_id, sq_stats_kind, out, err);
+    if (!rc)
+        rc = sq_skill_rows(s, Q_SK_STATS_REL, framework_id, sq_stats_rel, out, err);
+    if (!rc)
+        rc = sq_skill_rows(s, Q_SK_STATS_LABEL, framework_id, sq_stats_label, out, err);
+    return rc;
+}
+
+static mcred_rc sq_skill_get(struct mc_store *st, const char *uri, struct mc_skill *out,
+                             struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(uri) };
+
+    return sq_one(sq(st), Q_SK_GET, p, NP(p), &mc_row_skill, out, err);
+}
+
+static mcred_rc sq_skill_links(struct mc_store *st, int64_t id, bool reverse,
+                               struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(id) };
+
+    return sq_list(sq(st), reverse ? Q_SK_LINKS_REV : Q_SK_LINKS, p, NP(p), &mc_row_skill, out,
+                   err);
+}
+
+/* The FTS5 query of words: every word a quoted prefix ("data"* AND "anal"*). */
+static void sq_fts_query(const char *words, char *q, size_t cap)
+{
+    const char *w = words;
+    size_t o = 0, n;
+
+    q[0] = '\0';
+    while (*w) {
+        n = strcspn(w, " ");
+        if (n && o + n + 12 < cap) {
+            o += (size_t)snprintf(q + o, cap - o, "%s\"%.*s\"*", o ? " AND " : "", (int)n, w);
+        }
+        w += n;
+        while (*w == ' ')
+            w++;
+    }
+}
+
+static mcred_rc sq_skill_search(struct mc_store *st, const char *words, const char *norm,
+                                const char *kinds, size_t limit, struct mc_store_list *out,
+                                struct mc_err *err)
+{
+    char q[1300];
+    struct mc_param p[] = { mc_p_text(q), mc_p_text(norm), mc_p_text(kinds),
+                            mc_p_i64((int64_t)limit) };
+
+    sq_fts_query(words, q, sizeof(q));
+    return sq_list(sq(st), Q_SK_SEARCH, p, NP(p), &mc_row_skill, out, err);
+}
+
+static mcred_rc sq_skill_label_scan(struct mc_store *st, const char *kinds,
+                                    mcred_rc (*cb)(void *ud, const struct mc_skill_label *l),
+                                    void *ud, struct mc_err *err)
+{
+    struct sq_store *s = sq(st);
+    struct mc_param p[] = { mc_p_text(kinds) };
+    struct mc_skill_label l;
+    sqlite3_stmt *stmt = NULL;
+    bool row = true;
+    mcred_rc rc = sq_start(s, Q_SK_LABELS, p, NP(p), &stmt, err);
+
+    while (!rc) {
+        rc = sq_step(s, stmt, &row, err);
+        if (rc)
+            return rc;   /* the statement is reset */
+        if (!row)
+            break;
+        l.concept = sqlite3_column_int64(stmt, 0);
+        l.uri = (const char *)sqlite3_column_text(stmt, 1);
+        l.label = (const char *)sqlite3_column_text(stmt, 2);
+        l.pref = sqlite3_column_int(stmt, 4) != 0;
+        if (!l.uri || !l.label ||
+            mc_skill_kind_parse((const char *)sqlite3_column_text(stmt, 3), &l.kind))
+            rc = mc_err_set(err, MCRED_ERR_STORAGE, "store sqlite: a malformed skill label row");
+        if (!rc)
+            rc = cb(ud, &l);
+    }
+    if (stmt)
+        sq_end(stmt);
+    return rc;
+}
+
+static mcred_rc sq_skill_map_put(struct mc_store *st, const char *from_uri, const char *to_uri,
+                                 time_t at, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(from_uri), mc_p_text(to_uri), mc_p_i64((int64_t)at) };
+
+    return sq_exec(sq(st), Q_SK_MAP_PUT, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_skill_map_list(struct mc_store *st, const char *uri, struct mc_store_list *out,
+                                  struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(uri) };
+
+    return sq_list(sq(st), Q_SK_MAP_LIST, p, NP(p), &mc_row_skill, out, err);
+}
+
+static mcred_rc sq_skill_declare(struct mc_store *st, int64_t org, int64_t learner,
+                                 const char *uri, time_t at, struct mc_err *err)
+{
+    struct mc_param who[] = { mc_p_i64(org), mc_p_i64(learner) };
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner), mc_p_text(uri),
+                            mc_p_i64((int64_t)at) };
+    int64_t one = 0;
+    mcred_rc rc = sq_i64(sq(st), Q_SK_LEARNER_EXISTS, who, NP(who), &one, err);
+
+    if (rc)
+        return rc;
+    return sq_exec(sq(st), Q_SK_DECLARE, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_skill_declared(struct mc_store *st, int64_t org, int64_t learner,
+                                  struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_SK_DECLARED, p, NP(p), &mc_row_skill, out, err);
+}
+
+static mcred_rc sq_skill_held(struct mc_store *st, int64_t org, int64_t learner, time_t now,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner), mc_p_i64((int64_t)now) };
+
+    return sq_list(sq(st), Q_SK_HELD, p, NP(p), &mc_row_skill_held, out, err);
+}
+
+static mcred_rc sq_skill_posting_put(struct mc_store *st, const char *ref, const char *title,
+                                     const char *const *uris, const int64_t *hits, size_t n,
+                                     time_t at, int64_t *id, struct mc_err *err)
+{
+    struct sq_store *s = sq(st);
+    struct mc_param p[] = { mc_p_text(ref), mc_p_text(title), mc_p_i64((int64_t)at) };
+    size_t i;
+    mcred_rc rc = sq_i64(s, Q_SK_POST_PUT, p, NP(p), id, err);
+
+    if (!rc) {
+        struct mc_param c[] = { mc_p_i64(*id) };
+
+        rc = sq_exec(s, Q_SK_POST_CLEAR, c, NP(c), NULL, err);
+    }
+    for (i = 0; i < n && !rc; i++) {
+        struct mc_param k[] = { mc_p_i64(*id), mc_p_text(uris[i]), mc_p_i64(hits[i]) };
+
+        rc = sq_exec(s, Q_SK_POST_SKILL, k, NP(k), NULL, err);
+    }
+    if (rc)
+        *id = 0;
+    return rc;
+}
+
+static mcred_rc sq_skill_demand(struct mc_store *st, size_t limit, struct mc_store_list *out,
+                                int64_t *postings, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64((int64_t)limit) };
+    mcred_rc rc = sq_i64(sq(st), Q_SK_POSTINGS, NULL, 0, postings, err);
+
+    if (!rc)
+        rc = sq_list(sq(st), Q_SK_DEMAND, p, NP(p), &mc_row_skill, out, err);
+    if (rc)
+        *postings = 0;
+    return rc;
+}
+
+/* v3 wallet: holder keys, wallet items */
+static mcred_rc sq_holder_key_put(struct mc_store *st, struct mc_holder_key *in_out,
+                                 struct mc_err *err)
+{
+    struct mc_holder_key *k = in_out;
+    struct mc_param p[] = { mc_p_i64(k->org_id), mc_p_i64(k->learner_id), mc_p_text(k->did),
+                            mc_p_text(k->public_multibase), mc_p_text(k->key_file),
+                            mc_p_i64(mc_store_time(k->created)) };
+    int64_t id = 0;
+    mcred_rc rc = conflict_if_none(sq_i64(sq(st), Q_HK_PUT, p, NP(p), &id, err));
+
+    if (!rc) {
+        k->id = id;
+        k->created = (time_t)p[5].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_holder_key_get(struct mc_store *st, int64_t org, int64_t learner,
+                                 struct mc_holder_key *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_one(sq(st), Q_HK_GET, p, NP(p), &mc_row_holder_key, out, err);
+}
+
+static mcred_rc sq_wallet_put(struct mc_store *st, struct mc_wallet_item *in_out,
+                             struct mc_err *err)
+{
+    struct mc_wallet_item *w = in_out;
+    struct mc_param p[] = { mc_p_i64(w->org_id), mc_p_i64(w->learner_id), mc_p_text(w->cred_id),
+                            mc_p_text(w->hash), mc_p_text(w->format), mc_p_text(w->source),
+                            mc_p_text(w->verdict), mc_p_text(w->report), mc_p_text(w->doc),
+                            mc_p_i64(mc_store_time(w->imported)) };
+    int64_t id = 0;
+    mcred_rc rc = conflict_if_none(sq_i64(sq(st), Q_W_PUT, p, NP(p), &id, err));
+
+    if (!rc) {
+        w->id = id;
+        w->imported = (time_t)p[9].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_wallet_get(struct mc_store *st, int64_t org, int64_t learner, int64_t id,
+                             struct mc_wallet_item *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner), mc_p_i64(id) };
+
+    return sq_one(sq(st), Q_W_GET, p, NP(p), &mc_row_wallet_item, out, err);
+}
+
+static mcred_rc sq_wallet_find(struct mc_store *st, int64_t org, int64_t learner,
+                              const char *hash, struct mc_wallet_item *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner), mc_p_text(hash) };
+
+    return sq_one(sq(st), Q_W_FIND, p, NP(p), &mc_row_wallet_item, out, err);
+}
+
+static mcred_rc sq_wallet_list(struct mc_store *st, int64_t org, int64_t learner,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_W_LIST, p, NP(p), &mc_row_wallet_item, out, err);
+}
 
 const struct mc_store_ops mc_store_sqlite_ops = {
     .version = 3,
@@ -1086,6 +2168,71 @@ const struct mc_store_ops mc_store_sqlite_ops = {
     .issuer_list = sq_issuer_list,
     .status_list_by_url = sq_status_list_by_url,
     /* v3 web */
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .share_put = sq_share_put,
+    .share_get = sq_share_get,
+    .share_find = sq_share_find,
+    .share_showcase = sq_share_showcase,
+    .session_add = sq_session_add,
+    .session_get = sq_session_get,
+    .session_delete = sq_session_delete,
+    .session_purge = sq_session_purge,
+    .issuer_by_did = sq_issuer_by_did,
+    .achievement_by_uri = sq_achievement_by_uri,
     /* v3 oauth */
+    .oauth_client_add = sq_oauth_client_add,
+    .oauth_client_get = sq_oauth_client_get,
+    .oauth_grant_add = sq_oauth_grant_add,
+    .oauth_grant_decide = sq_oauth_grant_decide,
+    .oauth_grant_by_code = sq_oauth_grant_by_code,
+    .oauth_grant_use_code = sq_oauth_grant_use_code,
+    .oauth_grant_revoke = sq_oauth_grant_revoke,
+    .oauth_token_add = sq_oauth_token_add,
+    .oauth_token_get = sq_oauth_token_get,
+    .oauth_token_use = sq_oauth_token_use,
+    .oauth_token_revoke = sq_oauth_token_revoke,
+    .oauth_purge = sq_oauth_purge,
+    .ob_wallet_put = sq_ob_wallet_put,
+    .ob_wallet_list = sq_ob_wallet_list,
+    .ob_wallet_count = sq_ob_wallet_count,
+    .ob_profile_get = sq_ob_profile_get,
+    .ob_profile_put = sq_ob_profile_put,
     /* v3 platform */
+    .user_get = sq_user_get,
+    .user_set_role = sq_user_set_role,
+    .token_create = sq_token_create,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
+    .learner_page = sq_learner_page,
+    .cred_list_recipient = sq_cred_list_recipient,
+    .audit_page = sq_audit_page,
+    .job_create = sq_job_create,
+    .job_get = sq_job_get,
+    .job_list = sq_job_list,
+    .job_update = sq_job_update,
+    .job_touch = sq_job_touch,
+    .job_abandon = sq_job_abandon,
+    /* v3 skills */
+    .skill_import = sq_skill_import,
+    .skill_framework_list = sq_skill_framework_list,
+    .skill_stats = sq_skill_stats,
+    .skill_get = sq_skill_get,
+    .skill_links = sq_skill_links,
+    .skill_search = sq_skill_search,
+    .skill_label_scan = sq_skill_label_scan,
+    .skill_map_put = sq_skill_map_put,
+    .skill_map_list = sq_skill_map_list,
+    .skill_declare = sq_skill_declare,
+    .skill_declared = sq_skill_declared,
+    .skill_held = sq_skill_held,
+    .skill_posting_put = sq_skill_posting_put,
+    .skill_demand = sq_skill_demand,
+    /* v3 wallet */
+    .holder_key_put = sq_holder_key_put,
+    .holder_key_get = sq_holder_key_get,
+    .wallet_put = sq_wallet_put,
+    .wallet_get = sq_wallet_get,
+    .wallet_find = sq_wallet_find,
+    .wallet_list = sq_wallet_list,
 };

@@ -6,6 +6,8 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -1348,6 +1350,67 @@ static void test_speed(void)
     mc_bitstring_release(&bs);
 }
 
+/* Decoded lists are remembered per thread: decoding A, B, then A again must
+ * give A's bits each time; a remembered list still obeys the size limit; a
+ * list decoded on another thread is decoded there afresh. */
+static char *encode_with(size_t bit)
+{
+    struct mc_bitstring bs;
+    struct mc_buf b;
+    char *s = NULL;
+
+    mc_buf_init(&b, 0);
+    if (mc_bitstring_init(&bs, MC_STATUS_MIN_ENTRIES, 1, NULL) == MCRED_OK &&
+        mc_bitstring_set(&bs, bit, 1, NULL) == MCRED_OK &&
+        mc_bitstring_encode(&bs, &b, NULL) == MCRED_OK)
+        s = mc_buf_take(&b, NULL);
+    mc_bitstring_release(&bs);
+    mc_buf_release(&b);
+    return s;
+}
+
+static int bit_of(const char *s, size_t bit)
+{
+    struct mc_bitstring bs;
+    unsigned v = 9;
+
+    if (mc_bitstring_decode(s, strlen(s), 1, 0, &bs, NULL) != MCRED_OK)
+        return -1;
+    if (mc_bitstring_get(&bs, bit, &v, NULL) != MCRED_OK)
+        v = 9;
+    mc_bitstring_release(&bs);
+    return (int)v;
+}
+
+static void *other_thread(void *arg)
+{
+    const char *a = arg;
+
+    return (void *)(intptr_t)(bit_of(a, 5) == 1 && bit_of(a, 6) == 0);
+}
+
+static void test_memo(void)
+{
+    char *a = encode_with(5), *b = encode_with(6);
+    struct mc_bitstring bs;
+    pthread_t t;
+    void *ok = NULL;
+    int round;
+
+    CHECK(a && b && strcmp(a, b) != 0, "two different lists");
+    for (round = 0; round < 3; round++) {
+        CHECK(bit_of(a, 5) == 1 && bit_of(a, 6) == 0, "memo round %d: list A read right", round);
+        CHECK(bit_of(b, 5) == 0 && bit_of(b, 6) == 1, "memo round %d: list B read right", round);
+    }
+    /* remembered, but larger than this caller allows: still refused */
+    CHECK_RC(mc_bitstring_decode(a, strlen(a), 1, 1024, &bs, NULL), MCRED_ERR_LIMIT,
+             "a remembered list over the caller's limit is refused");
+    CHECK(pthread_create(&t, NULL, other_thread, a) == 0 && pthread_join(t, &ok) == 0 && ok,
+          "another thread decodes the list right");
+    mc_free(a);
+    mc_free(b);
+}
+
 int main(void)
 {
     data_dir = check_shared_data();
@@ -1365,6 +1428,7 @@ int main(void)
     test_check();
     test_names();
     test_torture();
+    test_memo();
     test_speed();
     return check_report();
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "crypto/hash.h"        /* v3 oauth: secrets are stored as hashes */
 #include "store/store.h"
 #include "store/store_int.h"   /* the number of migrations this build carries */
 
@@ -1225,6 +1226,12 @@ static void check_dsn_routing(void)
           !mc_store_backend("oracle"), "backends by name");
 }
 
+static void platform_contract(const char *pg_dsn);   /* v3 platform, at the end */
+static void web_contract(const char *pg_dsn);        /* v3 web, at the end */
+static void oauth_contract(const char *pg_dsn);      /* v3 oauth, at the end */
+static void wallet_contract(const char *pg_dsn);     /* v3 wallet, at the end */
+static void skills_contract(const char *pg_dsn);     /* v3 skills, at the end */
+
 int main(void)
 {
     const char *pg_dsn = getenv("MCRED_TEST_PG");
@@ -1248,6 +1255,11 @@ int main(void)
         CHECK(0, "mkdtemp '%s'", dir);
     }
     fault_injection();
+    platform_contract(pg_dsn);
+    web_contract(pg_dsn);
+    oauth_contract(pg_dsn);
+    wallet_contract(pg_dsn);
+    skills_contract(pg_dsn);
     check_dsn_routing();
     if (pg_dsn && *pg_dsn) {
         run_backend("postgres", pg_dsn, true, true, NULL);
@@ -1259,4 +1271,1229 @@ int main(void)
         return check_report();
     (void)check_report();
     return 77;            /* the SQLite half passed; the PostgreSQL half did not run */
+}
+
+/* --- v3 platform: users, tokens, pages, jobs ---------------------------------------- */
+
+static void platform_users_tokens(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), admin = 0, ann = 0, stranger = 0;
+    struct mc_store_list l;
+    struct mc_user u;
+    const struct mc_token *t;
+    char hash1[160], hash2[160], id1[17];
+
+    CHECK_RC(mc_store_user_add(f->st, org, "admin@p.example", MC_ROLE_ADMIN, &admin, &f->err),
+             MCRED_OK, "platform: user_add");
+    CHECK_RC(mc_store_user_add(f->st, org, "ann@p.example", MC_ROLE_LEARNER, &ann, &f->err),
+             MCRED_OK, "platform: user_add ann");
+    CHECK_RC(mc_store_user_add(f->st, other, "x@q.example", MC_ROLE_ADMIN, &stranger, &f->err),
+             MCRED_OK, "platform: user_add other org");
+    CHECK_RC(mc_store_user_get(f->st, org, ann, &u, &f->err), MCRED_OK, "user_get");
+    CHECK(u.role == MC_ROLE_LEARNER && u.email && strcmp(u.email, "ann@p.example") == 0,
+          "user_get reads the row (%s)", f->label);
+    mc_user_release(&u);
+    CHECK_RC(mc_store_user_get(f->st, other, ann, &u, &f->err), MCRED_ERR_NOTFOUND,
+             "user_get: another organisation's user is not found");
+    CHECK_RC(mc_store_user_set_role(f->st, org, ann, MC_ROLE_ISSUER, &f->err), MCRED_OK,
+             "user_set_role");
+    CHECK(mc_store_user_get(f->st, org, ann, &u, &f->err) == MCRED_OK &&
+              u.role == MC_ROLE_ISSUER, "the role changed (%s)", f->label);
+    mc_user_release(&u);
+    CHECK_RC(mc_store_user_set_role(f->st, other, ann, MC_ROLE_ADMIN, &f->err),
+             MCRED_ERR_NOTFOUND, "user_set_role: another organisation's user");
+    CHECK_RC(mc_store_user_set_role(f->st, org, ann, (enum mc_role)42, &f->err),
+             MCRED_ERR_INVALID, "user_set_role: unknown role");
+
+    unique_name(f, "hash-one", hash1, sizeof(hash1));
+    unique_name(f, "hash-two", hash2, sizeof(hash2));
+    /* ids are the first 16 characters: hex digits in real use, and unique per
+     * run (a PostgreSQL database may hold an earlier run's tokens) */
+    {
+        char hex[40];
+        unsigned long long r = (unsigned long long)time(NULL) * 1000003ull ^
+                               (unsigned long long)getpid() * 7919ull ^
+                               (unsigned long long)f->serial;
+
+        snprintf(hex, sizeof(hex), "%016llx", r);
+        memcpy(hash1, hex, 16);
+        snprintf(hex, sizeof(hex), "%016llx", ~r);
+        memcpy(hash2, hex, 16);
+    }
+    memcpy(id1, hash1, 16);
+    id1[16] = '\0';
+    CHECK_RC(mc_store_token_create(f->st, org, admin, hash1, "laptop", &f->err), MCRED_OK,
+             "token_create");
+    CHECK_RC(mc_store_token_create(f->st, org, ann, hash2, NULL, &f->err), MCRED_OK,
+             "token_create without a label");
+    CHECK_RC(mc_store_token_create(f->st, org, ann, hash2, NULL, &f->err), MCRED_ERR_CONFLICT,
+             "token_create: the same hash twice");
+    CHECK(mc_store_token_create(f->st, org, stranger, hash1, NULL, &f->err) != MCRED_OK,
+          "token_create: a user of another organisation is refused (%s)", f->label);
+    CHECK_RC(mc_store_token_list(f->st, org, 0, &l, &f->err), MCRED_OK, "token_list");
+    t = l.rows;
+    CHECK(l.n == 2 && strcmp(t[0].id, id1) == 0 && t[0].label &&
+              strcmp(t[0].label, "laptop") == 0 && t[0].role == MC_ROLE_ADMIN &&
+              t[1].label == NULL && t[1].user_id == ann,
+          "token_list: every token, oldest first, public id and label (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_token_list(f->st, org, ann, &l, &f->err) == MCRED_OK && l.n == 1,
+          "token_list of one user (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_token_revoke(f->st, org, id1, ann, &f->err), MCRED_ERR_NOTFOUND,
+             "token_revoke: another user's token");
+    CHECK_RC(mc_store_token_revoke(f->st, other, id1, 0, &f->err), MCRED_ERR_NOTFOUND,
+             "token_revoke: another organisation's token");
+    CHECK_RC(mc_store_token_revoke(f->st, org, "0123", 0, &f->err), MCRED_ERR_INVALID,
+             "token_revoke: not an id");
+    CHECK_RC(mc_store_token_find(f->st, hash1, &u, &f->err), MCRED_OK, "token_find");
+    mc_user_release(&u);
+    CHECK_RC(mc_store_token_revoke(f->st, org, id1, admin, &f->err), MCRED_OK, "token_revoke");
+    CHECK_RC(mc_store_token_find(f->st, hash1, &u, &f->err), MCRED_ERR_NOTFOUND,
+             "a revoked token authenticates nobody");
+    CHECK_RC(mc_store_token_revoke(f->st, org, id1, 0, &f->err), MCRED_ERR_NOTFOUND,
+             "token_revoke twice");
+}
+
+static void platform_pages(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/platform");
+    struct mc_learner ln[3];
+    struct mc_store_list l;
+    struct mc_audit au;
+    struct mc_credential c;
+    char ids[4][96], name[3][32];
+    static const char *const recipients[] = { "Ann@Example.org", "did:example:ann",
+                                              "bob@example.org", "ann@example.org" };
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        memset(&ln[i], 0, sizeof(ln[i]));
+        snprintf(name[i], sizeof(name[i]), "L%zu", i);
+        ln[i].org_id = org;
+        ln[i].name = name[i];
+        ln[i].email = i == 0 ? "ann@example.org" : NULL;
+        ln[i].did = i == 0 ? "did:example:ann" : i == 1 ? "did:example:l1" : "did:example:l2";
+        CHECK_RC(mc_store_learner_put(f->st, &ln[i], &f->err), MCRED_OK, "learner_put");
+    }
+    CHECK(mc_store_learner_page(f->st, org, 1, 1, &l, &f->err) == MCRED_OK && l.n == 1 &&
+              ((struct mc_learner *)l.rows)[0].id == ln[1].id,
+          "learner_page: offset 1 limit 1 is the second learner (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_learner_page(f->st, org, 2, 10, &l, &f->err) == MCRED_OK && l.n == 1,
+          "learner_page: the last page (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_learner_page(f->st, org, 0, 0, &l, &f->err), MCRED_ERR_INVALID,
+             "learner_page: limit 0");
+    CHECK(mc_store_learner_page(f->st, other, 0, 10, &l, &f->err) == MCRED_OK && l.n == 0,
+          "learner_page of another organisation (%s)", f->label);
+    mc_store_list_clear(&l);
+
+    for (i = 0; i < 4; i++) {
+        unique_name(f, "urn:uuid:p", ids[i], sizeof(ids[i]));
+        cred_init(&c, org, issuer, ach, ids[i], NULL);
+        c.recipient = (char *)(uintptr_t)recipients[i];
+        c.issued = 1700000000 + (time_t)i;
+        c.learner_id = i == 2 ? ln[0].id : 0;   /* bob's row points at ann's learner */
+        CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred_put");
+    }
+    CHECK(mc_store_cred_list_recipient(f->st, org, "ANN@example.org", 0, 10, &l, &f->err) ==
+              MCRED_OK && l.n == 4 &&
+              strcmp(((struct mc_credential *)l.rows)[0].id, ids[3]) == 0,
+          "cred_list_recipient: by e-mail in any case, the learner's DID and row, newest "
+          "first (%s): %zu", f->label, l.n);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_cred_list_recipient(f->st, org, "bob@example.org", 0, 10, &l, &f->err) ==
+              MCRED_OK && l.n == 1, "cred_list_recipient: bob (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_cred_list_recipient(f->st, org, "ann@example.org", 1, 2, &l, &f->err) ==
+              MCRED_OK && l.n == 2, "cred_list_recipient: a page (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_cred_list_recipient(f->st, other, "ann@example.org", 0, 10, &l, &f->err) ==
+              MCRED_OK && l.n == 0, "cred_list_recipient: another organisation (%s)",
+          f->label);
+    mc_store_list_clear(&l);
+
+    for (i = 0; i < 3; i++) {
+        memset(&au, 0, sizeof(au));
+        au.org_id = org;
+        au.actor = "test";
+        au.action = name[i];
+        CHECK_RC(mc_store_audit_add(f->st, &au, &f->err), MCRED_OK, "audit_add");
+    }
+    CHECK(mc_store_audit_page(f->st, org, 1, 1, &l, &f->err) == MCRED_OK && l.n == 1 &&
+              strcmp(((struct mc_audit *)l.rows)[0].action, "L1") == 0,
+          "audit_page: newest first, offset 1 (%s)", f->label);
+    mc_store_list_clear(&l);
+}
+
+static void platform_jobs(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), user = 0, n = -1;
+    int64_t ach = new_achievement(f, org, "https://example.org/a/jobs");
+    struct mc_job j, k, got;
+    struct mc_store_list l;
+
+    CHECK_RC(mc_store_user_add(f->st, org, "jobs@p.example", MC_ROLE_ISSUER, &user, &f->err),
+             MCRED_OK, "user_add");
+    memset(&j, 0, sizeof(j));
+    j.org_id = org;
+    j.achievement_id = ach;
+    j.user_id = user;
+    j.format = MC_JOB_CSV;
+    j.state = MC_JOB_QUEUED;
+    j.bytes = 1234;
+    CHECK_RC(mc_store_job_create(f->st, &j, &f->err), MCRED_OK, "job_create");
+    CHECK(j.id > 0 && j.created > 0 && j.heartbeat == j.created, "job_create sets id and times");
+    k = j;
+    k.id = 0;
+    k.format = MC_JOB_JSONL;
+    k.user_id = 0;
+    k.created = 1000;   /* long ago: its heartbeat is stale */
+    CHECK_RC(mc_store_job_create(f->st, &k, &f->err), MCRED_OK, "job_create, old");
+    j.achievement_id = new_achievement(f, other, "https://example.org/a/other");
+    j.id = 0;
+    CHECK(mc_store_job_create(f->st, &j, &f->err) != MCRED_OK,
+          "job_create: an achievement of another organisation is refused (%s)", f->label);
+    j.achievement_id = ach;
+    j.id = k.id - 1 > 0 ? k.id - 1 : 0;   /* the first job */
+    CHECK_RC(mc_store_job_get(f->st, org, j.id, &got, &f->err), MCRED_OK, "job_get");
+    CHECK(got.state == MC_JOB_QUEUED && got.format == MC_JOB_CSV && got.bytes == 1234 &&
+              got.user_id == user && got.rows == 0 && got.row_errors == NULL,
+          "job_get reads the row (%s)", f->label);
+    mc_job_release(&got);
+    CHECK_RC(mc_store_job_get(f->st, other, j.id, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "job_get: another organisation");
+    j.state = MC_JOB_RUNNING;
+    j.started = 1700000000;
+    j.bytes_read = 600;
+    j.rows = 10;
+    j.issued = 7;
+    j.already = 2;
+    j.failed = 1;
+    j.row_errors = "[{\"row\":3,\"line\":4,\"message\":\"bad\"}]";
+    j.heartbeat = 0;
+    CHECK_RC(mc_store_job_update(f->st, &j, &f->err), MCRED_OK, "job_update");
+    CHECK(mc_store_job_get(f->st, org, j.id, &got, &f->err) == MCRED_OK &&
+              got.state == MC_JOB_RUNNING && got.issued == 7 && got.already == 2 &&
+              got.failed == 1 && got.bytes_read == 600 && got.started == 1700000000 &&
+              got.row_errors && strstr(got.row_errors, "bad") && got.heartbeat > 1700000000,
+          "job_update writes the progress (%s)", f->label);
+    mc_job_release(&got);
+    CHECK_RC(mc_store_job_touch(f->st, org, j.id, time(NULL) + 5, &f->err), MCRED_OK,
+             "job_touch");
+    CHECK(mc_store_job_list(f->st, org, 0, 10, &l, &f->err) == MCRED_OK && l.n == 2 &&
+              ((struct mc_job *)l.rows)[0].id == k.id, "job_list: newest first (%s)",
+          f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_job_abandon(f->st, time(NULL) - 30, "abandoned", time(NULL), &n, &f->err),
+             MCRED_OK, "job_abandon");
+    CHECK(n >= 1 && mc_store_job_get(f->st, org, k.id, &got, &f->err) == MCRED_OK &&
+              got.state == MC_JOB_FAILED && got.error && strcmp(got.error, "abandoned") == 0 &&
+              got.finished > 0, "job_abandon fails the stale job (%s)", f->label);
+    mc_job_release(&got);
+    CHECK(mc_store_job_get(f->st, org, j.id, &got, &f->err) == MCRED_OK &&
+              got.state == MC_JOB_RUNNING, "job_abandon keeps the live one (%s)", f->label);
+    mc_job_release(&got);
+    j.state = MC_JOB_DONE;
+    j.finished = time(NULL);
+    j.row_errors = NULL;
+    CHECK_RC(mc_store_job_update(f->st, &j, &f->err), MCRED_OK, "job_update: done");
+    CHECK_RC(mc_store_job_update(f->st, &j, &f->err), MCRED_ERR_CONFLICT,
+             "job_update: a finished job stays finished");
+    CHECK_RC(mc_store_job_touch(f->st, org, j.id, time(NULL), &f->err), MCRED_ERR_NOTFOUND,
+             "job_touch: a finished job");
+    k.id = j.id + 1000000;
+    CHECK_RC(mc_store_job_update(f->st, &k, &f->err), MCRED_ERR_NOTFOUND,
+             "job_update: no such job");
+}
+
+/* The v3 platform ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void platform_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (platform)" : "sqlite :memory: (platform)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 1000000;   /* names apart from the main suite's in a shared database */
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        platform_users_tokens(&f);
+        platform_pages(&f);
+        platform_jobs(&f);
+        CHECK(!mc_store_in_transaction(f.st), "platform: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: users, tokens, pages, jobs\n", check_failed == before ? "ok" : "FAIL",
+               f.label);
+    }
+}
+
+/* --- v3 web: settings, share links, sessions, public lookups ---------------------------- */
+
+static void web_settings(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_org_setting s;
+
+    CHECK_RC(mc_store_setting_get(f->st, org, "share_default", &s, &f->err), MCRED_ERR_NOTFOUND,
+             "setting_get: never set");
+    CHECK_RC(mc_store_setting_set(f->st, org, "share_default", "public", 0, &f->err), MCRED_OK,
+             "setting_set");
+    CHECK(mc_store_setting_get(f->st, org, "share_default", &s, &f->err) == MCRED_OK &&
+              strcmp(s.value, "public") == 0 && s.org_id == org && s.updated > 0,
+          "setting_get reads it (%s)", f->label);
+    mc_org_setting_release(&s);
+    CHECK_RC(mc_store_setting_set(f->st, org, "share_default", "private", 0, &f->err), MCRED_OK,
+             "setting_set replaces");
+    CHECK(mc_store_setting_get(f->st, org, "share_default", &s, &f->err) == MCRED_OK &&
+              strcmp(s.value, "private") == 0, "setting_get: the new value (%s)", f->label);
+    mc_org_setting_release(&s);
+    CHECK_RC(mc_store_setting_get(f->st, other, "share_default", &s, &f->err),
+             MCRED_ERR_NOTFOUND, "setting_get: another organisation's");
+    CHECK_RC(mc_store_setting_set(f->st, org, "x", NULL, 0, &f->err), MCRED_ERR_INVALID,
+             "setting_set: no value");
+}
+
+static void web_share_put(struct fx *f, int64_t org, const char *cred, const char *sid,
+                          bool enabled, struct mc_share *out, mcred_rc want, const char *what)
+{
+    struct mc_share in;
+
+    memset(&in, 0, sizeof(in));
+    in.org_id = org;
+    in.cred_id = (char *)(uintptr_t)cred;
+    in.share_id = (char *)(uintptr_t)sid;
+    in.enabled = enabled;
+    CHECK_RC(mc_store_share_put(f->st, &in, out, &f->err), want, what);
+}
+
+static bool in_showcase(struct fx *f, const char *sid)
+{
+    struct mc_store_list l;
+    bool found = false;
+    size_t i;
+
+    if (mc_store_share_showcase(f->st, MC_STORE_PAGE_MAX, &l, &f->err) != MCRED_OK)
+        return false;
+    for (i = 0; i < l.n; i++)
+        found = found || strcmp(((struct mc_share *)l.rows)[i].share_id, sid) == 0;
+    mc_store_list_clear(&l);
+    return found;
+}
+
+static void web_shares(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/web");
+    struct mc_credential c;
+    struct mc_share sh;
+    char id1[96], id2[96], sid1[96], sid2[96];
+
+    unique_name(f, "urn:uuid:w", id1, sizeof(id1));
+    unique_name(f, "urn:uuid:w", id2, sizeof(id2));
+    unique_name(f, "share", sid1, sizeof(sid1));
+    unique_name(f, "share", sid2, sizeof(sid2));
+    cred_init(&c, org, issuer, ach, id1, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred_put");
+    cred_init(&c, org, issuer, ach, id2, NULL);
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred_put");
+
+    CHECK_RC(mc_store_share_get(f->st, org, id1, &sh, &f->err), MCRED_ERR_NOTFOUND,
+             "share_get: none yet");
+    web_share_put(f, org, id1, sid1, false, &sh, MCRED_OK, "share_put: new, off");
+    CHECK(strcmp(sh.share_id, sid1) == 0 && strcmp(sh.cred_id, id1) == 0 && !sh.enabled &&
+              sh.org_id == org && sh.created > 0, "share_put returns the row (%s)", f->label);
+    mc_share_release(&sh);
+    web_share_put(f, org, id1, sid2, true, &sh, MCRED_OK, "share_put: on");
+    CHECK(strcmp(sh.share_id, sid1) == 0 && sh.enabled,
+          "share_put keeps the first share id and changes enabled (%s)", f->label);
+    mc_share_release(&sh);
+    web_share_put(f, other, id1, sid2, true, &sh, MCRED_ERR_NOTFOUND,
+                  "share_put: another organisation's credential");
+    web_share_put(f, org, "urn:none", sid2, true, &sh, MCRED_ERR_NOTFOUND,
+                  "share_put: no such credential");
+    web_share_put(f, org, id2, sid1, true, &sh, MCRED_ERR_CONFLICT,
+                  "share_put: a share id already taken");
+    CHECK(mc_store_share_find(f->st, sid1, &sh, &f->err) == MCRED_OK &&
+              strcmp(sh.cred_id, id1) == 0 && sh.enabled, "share_find (%s)", f->label);
+    mc_share_release(&sh);
+    CHECK_RC(mc_store_share_find(f->st, sid2, &sh, &f->err), MCRED_ERR_NOTFOUND,
+             "share_find: unknown");
+    CHECK(mc_store_share_get(f->st, org, id1, &sh, &f->err) == MCRED_OK &&
+              strcmp(sh.share_id, sid1) == 0, "share_get (%s)", f->label);
+    mc_share_release(&sh);
+    CHECK_RC(mc_store_share_get(f->st, other, id1, &sh, &f->err), MCRED_ERR_NOTFOUND,
+             "share_get: another organisation");
+
+    CHECK(!in_showcase(f, sid1), "showcase: off unless the organisation says on (%s)",
+          f->label);
+    CHECK_RC(mc_store_setting_set(f->st, org, "showcase", "on", 0, &f->err), MCRED_OK,
+             "setting_set showcase");
+    CHECK(in_showcase(f, sid1), "showcase: an enabled share of a showcasing organisation (%s)",
+          f->label);
+    web_share_put(f, org, id1, sid1, false, &sh, MCRED_OK, "share_put: off");
+    mc_share_release(&sh);
+    CHECK(!in_showcase(f, sid1), "showcase: not when off (%s)", f->label);
+    CHECK_RC(mc_store_share_showcase(f->st, 0, &(struct mc_store_list){ 0 }, &f->err),
+             MCRED_ERR_INVALID, "share_showcase: limit 0");
+}
+
+static void web_sessions(struct fx *f)
+{
+    int64_t org = new_org(f), user = 0;
+    struct mc_session s, got;
+    char hash[96], hash2[96];
+    time_t now = time(NULL);
+
+    CHECK_RC(mc_store_user_add(f->st, org, "web@p.example", MC_ROLE_LEARNER, &user, &f->err),
+             MCRED_OK, "user_add");
+    unique_name(f, "session", hash, sizeof(hash));
+    unique_name(f, "session", hash2, sizeof(hash2));
+    memset(&s, 0, sizeof(s));
+    s.id_hash = hash;
+    s.org_id = org;
+    s.user_id = user;
+    s.csrf = "csrf-token";
+    s.expires = now + 3600;
+    CHECK_RC(mc_store_session_add(f->st, &s, &f->err), MCRED_OK, "session_add");
+    CHECK_RC(mc_store_session_add(f->st, &s, &f->err), MCRED_ERR_CONFLICT,
+             "session_add: the same id twice");
+    CHECK(mc_store_session_get(f->st, hash, now, &got, &f->err) == MCRED_OK &&
+              got.user_id == user && got.org_id == org && got.role == MC_ROLE_LEARNER &&
+              strcmp(got.email, "web@p.example") == 0 && strcmp(got.csrf, "csrf-token") == 0 &&
+              got.expires == now + 3600 && got.created > 0,
+          "session_get: the session and its user (%s)", f->label);
+    mc_session_release(&got);
+    CHECK_RC(mc_store_session_get(f->st, hash, now + 3600, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "session_get: expired");
+    s.id_hash = hash2;
+    s.expires = now - 10;
+    CHECK_RC(mc_store_session_add(f->st, &s, &f->err), MCRED_OK, "session_add: an old one");
+    CHECK_RC(mc_store_session_purge(f->st, now, &f->err), MCRED_OK, "session_purge");
+    CHECK_RC(mc_store_session_delete(f->st, hash2, &f->err), MCRED_ERR_NOTFOUND,
+             "session_purge removed the expired session");
+    CHECK_RC(mc_store_session_get(f->st, hash, now, &got, &f->err), MCRED_OK,
+             "session_purge kept the live one");
+    mc_session_release(&got);
+    CHECK_RC(mc_store_session_delete(f->st, hash, &f->err), MCRED_OK, "session_delete");
+    CHECK_RC(mc_store_session_get(f->st, hash, now, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "session_get after delete");
+    s.user_id = user + 1000000;
+    CHECK(mc_store_session_add(f->st, &s, &f->err) != MCRED_OK,
+          "session_add: an unknown user is refused (%s)", f->label);
+    s.user_id = user;
+    s.expires = 0;
+    CHECK_RC(mc_store_session_add(f->st, &s, &f->err), MCRED_ERR_INVALID,
+             "session_add: no expiry");
+}
+
+static void web_lookups(struct fx *f)
+{
+    int64_t org = new_org(f);
+    struct mc_issuer is = { 0 }, got;
+    struct mc_achievement a = { 0 }, ach;
+    char did[160], uri[160];
+
+    unique_name(f, "did:web:example.org:i", did, sizeof(did));
+    is.org_id = org;
+    is.name = "Web University";
+    is.did = did;
+    CHECK_RC(mc_store_issuer_put(f->st, &is, &f->err), MCRED_OK, "issuer_put");
+    CHECK(mc_store_issuer_by_did(f->st, did, &got, &f->err) == MCRED_OK && got.id == is.id &&
+              got.org_id == org, "issuer_by_did (%s)", f->label);
+    mc_issuer_release(&got);
+    CHECK_RC(mc_store_issuer_by_did(f->st, "did:web:nobody.example", &got, &f->err),
+             MCRED_ERR_NOTFOUND, "issuer_by_did: unknown");
+    unique_name(f, "https://example.org/achievements/w", uri, sizeof(uri));
+    new_achievement(f, org, uri);
+    a.org_id = org;
+    a.uri = uri;
+    a.json = "{\"name\":\"v2\"}";
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "achievement_put v2");
+    CHECK(mc_store_achievement_by_uri(f->st, uri, &ach, &f->err) == MCRED_OK &&
+              ach.version == 2 && ach.org_id == org && strstr(ach.json, "v2"),
+          "achievement_by_uri: the latest version (%s)", f->label);
+    mc_achievement_release(&ach);
+    CHECK_RC(mc_store_achievement_by_uri(f->st, "https://nowhere.example/a", &ach, &f->err),
+             MCRED_ERR_NOTFOUND, "achievement_by_uri: unknown");
+}
+
+/* The v3 web ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void web_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (web)" : "sqlite :memory: (web)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 2000000;   /* names apart from the other suites' in a shared database */
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        web_settings(&f);
+        web_shares(&f);
+        web_sessions(&f);
+        web_lookups(&f);
+        CHECK(!mc_store_in_transaction(f.st), "web: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: settings, shares, sessions, lookups\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v3 oauth: clients, grants, tokens, wallets, profiles -------------------------------- */
+
+/* A stored secret's form (hex SHA-256) of a name unique to this run. */
+static void oauth_hash(struct fx *f, const char *what, char out[65])
+{
+    char name[160];
+    uint8_t h[MC_SHA256_BYTES];
+    size_t i;
+
+    unique_name(f, what, name, sizeof(name));
+    mc_sha256(name, strlen(name), h);
+    for (i = 0; i < sizeof(h); i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static int64_t oauth_user(struct fx *f, int64_t org, const char *email)
+{
+    int64_t id = 0;
+
+    CHECK_RC(mc_store_user_add(f->st, org, email, MC_ROLE_LEARNER, &id, &f->err), MCRED_OK,
+             "oauth: user_add");
+    return id;
+}
+
+static void oauth_clients(struct fx *f, char *client_id, size_t cap)
+{
+    struct mc_oauth_client c = { 0 }, got;
+    char hash[65];
+
+    unique_name(f, "client", client_id, cap);
+    oauth_hash(f, "secret", hash);
+    c.client_id = client_id;
+    c.secret_hash = hash;
+    c.meta = "{\"client_name\":\"Backpack\"}";
+    CHECK_RC(mc_store_oauth_client_add(f->st, &c, &f->err), MCRED_OK, "oauth_client_add");
+    CHECK_RC(mc_store_oauth_client_add(f->st, &c, &f->err), MCRED_ERR_CONFLICT,
+             "oauth_client_add: the id is taken");
+    CHECK_RC(mc_store_oauth_client_get(f->st, client_id, &got, &f->err), MCRED_OK,
+             "oauth_client_get");
+    CHECK(got.secret_hash && strcmp(got.secret_hash, hash) == 0 && got.meta &&
+          strcmp(got.meta, c.meta) == 0 && got.created > 0, "the client as stored (%s)",
+          f->label);
+    mc_oauth_client_release(&got);
+    CHECK_RC(mc_store_oauth_client_get(f->st, "no-such-client", &got, &f->err),
+             MCRED_ERR_NOTFOUND, "oauth_client_get: unknown");
+    c.client_id = "another";
+    c.secret_hash = "not-a-hash";
+    CHECK_RC(mc_store_oauth_client_add(f->st, &c, &f->err), MCRED_ERR_INVALID,
+             "oauth_client_add: a secret that is not a hash");
+}
+
+/* An undecided grant of (org, user) with nonce_hash, expiring at expires. */
+static int64_t oauth_grant(struct fx *f, int64_t org, int64_t user, const char *client,
+                           const char *nonce_hash, time_t expires)
+{
+    struct mc_oauth_grant g;
+
+    memset(&g, 0, sizeof(g));
+    g.org_id = org;
+    g.user_id = user;
+    g.client_id = (char *)(uintptr_t)client;
+    g.redirect_uri = "https://app.example/cb";
+    g.scopes = 5;
+    g.state = "s1";
+    g.challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    g.nonce_hash = (char *)(uintptr_t)nonce_hash;
+    g.expires = expires;
+    CHECK_RC(mc_store_oauth_grant_add(f->st, &g, &f->err), MCRED_OK, "oauth_grant_add");
+    CHECK(g.id > 0 && g.created > 0, "a grant gets an id (%s)", f->label);
+    return g.id;
+}
+
+static void oauth_grants(struct fx *f, int64_t org, int64_t user, int64_t other_user,
+                         const char *client, char code_hash[65], int64_t *grant_id)
+{
+    struct mc_oauth_grant g;
+    char nonce[65], nonce2[65];
+    const time_t now = 1800000000;
+
+    oauth_hash(f, "nonce", nonce);
+    oauth_hash(f, "code", code_hash);
+    *grant_id = oauth_grant(f, org, user, client, nonce, now + 600);
+    CHECK_RC(mc_store_oauth_grant_decide(f->st, org, other_user, nonce, code_hash, now + 600,
+                                         now, &g, &f->err), MCRED_ERR_NOTFOUND,
+             "grant_decide: another user's nonce");
+    CHECK_RC(mc_store_oauth_grant_decide(f->st, org, user, nonce, code_hash, now + 1300,
+                                         now + 700, &g, &f->err), MCRED_ERR_NOTFOUND,
+             "grant_decide: an expired nonce");
+    CHECK_RC(mc_store_oauth_grant_decide(f->st, org, user, nonce, code_hash, now + 600, now, &g,
+                                         &f->err), MCRED_OK, "grant_decide: approve");
+    CHECK(g.id == *grant_id && !g.nonce_hash && g.code_hash && strcmp(g.code_hash, code_hash) == 0
+          && g.expires == now + 600 && g.scopes == 5 && g.state && strcmp(g.state, "s1") == 0 &&
+          !g.revoked && !g.code_used, "the approved grant carries its code (%s)", f->label);
+    mc_oauth_grant_release(&g);
+    CHECK_RC(mc_store_oauth_grant_decide(f->st, org, user, nonce, code_hash, now + 600, now, &g,
+                                         &f->err), MCRED_ERR_NOTFOUND,
+             "grant_decide: a nonce works once");
+    CHECK_RC(mc_store_oauth_grant_by_code(f->st, code_hash, &g, &f->err), MCRED_OK,
+             "grant_by_code");
+    CHECK(g.id == *grant_id && g.user_id == user && strcmp(g.client_id, client) == 0 &&
+          strcmp(g.redirect_uri, "https://app.example/cb") == 0, "grant_by_code reads it");
+    mc_oauth_grant_release(&g);
+    CHECK_RC(mc_store_oauth_grant_use_code(f->st, org, *grant_id, now, &f->err), MCRED_OK,
+             "grant_use_code");
+    CHECK_RC(mc_store_oauth_grant_use_code(f->st, org, *grant_id, now + 1, &f->err),
+             MCRED_ERR_CONFLICT, "grant_use_code: a code is used once");
+    CHECK_RC(mc_store_oauth_grant_use_code(f->st, org, *grant_id + 100000, now, &f->err),
+             MCRED_ERR_NOTFOUND, "grant_use_code: no such grant");
+    /* denied: the nonce is spent and the grant revoked */
+    oauth_hash(f, "nonce", nonce2);
+    (void)oauth_grant(f, org, user, client, nonce2, now + 600);
+    CHECK_RC(mc_store_oauth_grant_decide(f->st, org, user, nonce2, NULL, 0, now, &g, &f->err),
+             MCRED_OK, "grant_decide: deny");
+    CHECK(g.revoked == now && !g.code_hash && !g.nonce_hash, "a denied grant is revoked (%s)",
+          f->label);
+    mc_oauth_grant_release(&g);
+    CHECK_RC(mc_store_oauth_grant_by_code(f->st, nonce2, &g, &f->err), MCRED_ERR_NOTFOUND,
+             "grant_by_code: a nonce is no code");
+    CHECK_RC(mc_store_oauth_grant_add(f->st, &(struct mc_oauth_grant){ .org_id = org,
+             .user_id = user, .client_id = (char *)(uintptr_t)client, .redirect_uri = "x",
+             .scopes = 0, .challenge = "c", .nonce_hash = nonce2, .expires = now },
+             &f->err), MCRED_ERR_INVALID, "grant_add: no scopes");
+}
+
+static void oauth_tokens(struct fx *f, int64_t org, const char *client, int64_t grant_id,
+                         const char *code_hash)
+{
+    struct mc_oauth_token t = { 0 }, got;
+    struct mc_oauth_grant g;
+    char access[65], refresh[65];
+    const time_t now = 1800000000;
+
+    oauth_hash(f, "access", access);
+    oauth_hash(f, "refresh", refresh);
+    t.hash = access;
+    t.org_id = org;
+    t.grant_id = grant_id;
+    t.scopes = 1;
+    t.created = now;
+    t.expires = now + 3600;
+    CHECK_RC(mc_store_oauth_token_add(f->st, &t, &f->err), MCRED_OK, "token_add: access");
+    CHECK_RC(mc_store_oauth_token_add(f->st, &t, &f->err), MCRED_ERR_CONFLICT,
+             "token_add: the hash is taken");
+    t.hash = refresh;
+    t.refresh = true;
+    t.scopes = 5;
+    t.expires = now + 86400;
+    CHECK_RC(mc_store_oauth_token_add(f->st, &t, &f->err), MCRED_OK, "token_add: refresh");
+    CHECK_RC(mc_store_oauth_token_get(f->st, access, &got, &f->err), MCRED_OK, "token_get");
+    CHECK(!got.refresh && got.scopes == 1 && got.expires == now + 3600 && got.grant_id ==
+          grant_id && strcmp(got.client_id, client) == 0 && got.user.email &&
+          strcmp(got.user.email, "ann@oauth.example") == 0 && got.user.role == MC_ROLE_LEARNER &&
+          !got.used && !got.revoked && !got.grant_revoked, "token_get: the token, its client "
+          "and user (%s)", f->label);
+    mc_oauth_token_release(&got);
+    CHECK_RC(mc_store_oauth_token_use(f->st, refresh, now, &f->err), MCRED_OK, "token_use");
+    CHECK_RC(mc_store_oauth_token_use(f->st, refresh, now + 5, &f->err), MCRED_ERR_CONFLICT,
+             "token_use: once");
+    CHECK_RC(mc_store_oauth_token_use(f->st, code_hash, now, &f->err), MCRED_ERR_NOTFOUND,
+             "token_use: unknown");
+    CHECK_RC(mc_store_oauth_token_revoke(f->st, access, now + 10, &f->err), MCRED_OK,
+             "token_revoke");
+    CHECK_RC(mc_store_oauth_token_revoke(f->st, access, now + 20, &f->err), MCRED_OK,
+             "token_revoke again");
+    CHECK(mc_store_oauth_token_get(f->st, access, &got, &f->err) == MCRED_OK &&
+          got.revoked == now + 10, "the first revocation time is kept (%s)", f->label);
+    mc_oauth_token_release(&got);
+    CHECK_RC(mc_store_oauth_grant_revoke(f->st, org, grant_id, now + 30, &f->err), MCRED_OK,
+             "grant_revoke");
+    CHECK(mc_store_oauth_token_get(f->st, refresh, &got, &f->err) == MCRED_OK &&
+          got.refresh && got.used == now && got.grant_revoked == now + 30,
+          "a token shows its grant's revocation (%s)", f->label);
+    mc_oauth_token_release(&got);
+    CHECK_RC(mc_store_oauth_grant_revoke(f->st, org + 100000, grant_id, now, &f->err),
+             MCRED_ERR_NOTFOUND, "grant_revoke: another organisation's grant");
+    /* purge: expired tokens go, then grants nothing refers to */
+    CHECK_RC(mc_store_oauth_purge(f->st, now + 3601, &f->err), MCRED_OK, "oauth_purge");
+    CHECK_RC(mc_store_oauth_token_get(f->st, access, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "purge removed the expired access token");
+    CHECK_RC(mc_store_oauth_grant_by_code(f->st, code_hash, &g, &f->err), MCRED_OK,
+             "purge kept the grant its refresh token needs");
+    mc_oauth_grant_release(&g);
+    CHECK_RC(mc_store_oauth_purge(f->st, now + 86401, &f->err), MCRED_OK, "oauth_purge later");
+    CHECK_RC(mc_store_oauth_grant_by_code(f->st, code_hash, &g, &f->err), MCRED_ERR_NOTFOUND,
+             "purge removed the grant once its tokens were gone");
+}
+
+/* Wallet ids of a page, in order, joined by spaces into buf. */
+static void wallet_keys(struct fx *f, int64_t org, int64_t user, const time_t *since,
+                        size_t offset, size_t limit, char *buf, size_t cap)
+{
+    struct mc_store_list l;
+    size_t i;
+
+    buf[0] = '\0';
+    CHECK_RC(mc_store_ob_wallet_list(f->st, org, user, since, offset, limit, &l, &f->err),
+             MCRED_OK, "ob_wallet_list");
+    for (i = 0; i < l.n; i++) {
+        const struct mc_ob_item *it = &((const struct mc_ob_item *)l.rows)[i];
+
+        if (i)
+            mc_strlcat(buf, " ", cap);
+        mc_strlcat(buf, it->key, cap);
+        if (it->jws)
+            mc_strlcat(buf, "(jws)", cap);
+    }
+    mc_store_list_clear(&l);
+}
+
+static void oauth_wallets(struct fx *f, int64_t org, int64_t user, int64_t other_org,
+                          int64_t stranger)
+{
+    const time_t now = 1800000000, since = 1500;
+    int64_t issuer = new_issuer(f, org), ach = new_achievement(f, org, "urn:ach:w"), n = -1;
+    struct mc_credential c;
+    char id[160], idem[160], keys[1024], want[400];
+    bool created = false;
+
+    CHECK_RC(mc_store_ob_wallet_put(f->st, org, user, "did:key:z1", "urn:c:2", false, "{\"a\":2}",
+                                    2000, now, &created, &f->err), MCRED_OK, "wallet_put");
+    CHECK(created, "wallet_put: new (%s)", f->label);
+    CHECK_RC(mc_store_ob_wallet_put(f->st, org, user, "did:key:z1", "urn:c:2", false, "{\"a\":3}",
+                                    2000, now, &created, &f->err), MCRED_OK, "wallet_put again");
+    CHECK(!created, "wallet_put: the same pair replaces (%s)", f->label);
+    CHECK_RC(mc_store_ob_wallet_put(f->st, org, user, "did:key:z2", "urn:c:2", true, "h.p.s",
+                                    1000, now, &created, &f->err), MCRED_OK, "wallet_put jws");
+    CHECK(created, "another issuer, the same id: another credential (%s)", f->label);
+    /* a credential the organisation issued to the user's address joins the wallet */
+    unique_name(f, "wcred", id, sizeof(id));
+    unique_name(f, "widem", idem, sizeof(idem));
+    cred_init(&c, org, issuer, ach, id, idem);
+    c.recipient = "Ann@OAuth.example";
+    c.issued = 3000;
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred_put to ann");
+    wallet_keys(f, org, user, NULL, 0, 10, keys, sizeof(keys));
+    snprintf(want, sizeof(want), "urn:c:2(jws) urn:c:2 %s", id);
+    CHECK_STR_EQ(keys, want, "the wallet in issue order, issued credentials with it");
+    CHECK(mc_store_ob_wallet_count(f->st, org, user, NULL, &n, &f->err) == MCRED_OK && n == 3,
+          "ob_wallet_count %lld (%s)", (long long)n, f->label);
+    wallet_keys(f, org, user, &since, 0, 10, keys, sizeof(keys));
+    snprintf(want, sizeof(want), "urn:c:2 %s", id);
+    CHECK_STR_EQ(keys, want, "since leaves out what was issued before");
+    CHECK(mc_store_ob_wallet_count(f->st, org, user, &since, &n, &f->err) == MCRED_OK && n == 2,
+          "ob_wallet_count since");
+    wallet_keys(f, org, user, NULL, 1, 1, keys, sizeof(keys));
+    CHECK_STR_EQ(keys, "urn:c:2", "a page of one at offset 1");
+    /* the user holding the issued credential itself: it shows once */
+    CHECK_RC(mc_store_ob_wallet_put(f->st, org, user, "did:key:z9", id, false, "{}", 3000, now,
+                                    &created, &f->err), MCRED_OK, "wallet_put the issued one");
+    CHECK(mc_store_ob_wallet_count(f->st, org, user, NULL, &n, &f->err) == MCRED_OK && n == 3,
+          "an issued credential put in the wallet counts once (%lld)", (long long)n);
+    /* other users and organisations see none of it */
+    CHECK(mc_store_ob_wallet_count(f->st, other_org, stranger, NULL, &n, &f->err) == MCRED_OK &&
+          n == 0, "another organisation's wallet is empty (%s)", f->label);
+    CHECK(mc_store_ob_wallet_count(f->st, other_org, user, NULL, &n, &f->err) == MCRED_OK &&
+          n == 0, "a user id under another organisation has nothing");
+    CHECK_RC(mc_store_ob_wallet_put(f->st, other_org, user, "i", "c", false, "{}", 1, now,
+                                    &created, &f->err), MCRED_ERR_INVALID,
+             "wallet_put: a user of another organisation");
+    CHECK_RC(mc_store_ob_wallet_list(f->st, org, user, NULL, 0, 0, &(struct mc_store_list){ 0 },
+                                     &f->err), MCRED_ERR_INVALID, "wallet_list: limit 0");
+}
+
+static void oauth_profiles(struct fx *f, int64_t org, int64_t user)
+{
+    struct mc_ob_profile p;
+
+    CHECK_RC(mc_store_ob_profile_get(f->st, org, user, &p, &f->err), MCRED_ERR_NOTFOUND,
+             "ob_profile_get: none yet");
+    CHECK_RC(mc_store_ob_profile_put(f->st, org, user, "{\"id\":\"urn:p:1\"}", 100, &f->err),
+             MCRED_OK, "ob_profile_put");
+    CHECK_RC(mc_store_ob_profile_put(f->st, org, user, "{\"id\":\"urn:p:2\"}", 200, &f->err),
+             MCRED_OK, "ob_profile_put replaces");
+    CHECK(mc_store_ob_profile_get(f->st, org, user, &p, &f->err) == MCRED_OK && p.doc &&
+          strcmp(p.doc, "{\"id\":\"urn:p:2\"}") == 0 && p.updated == 200,
+          "ob_profile_get: the last put (%s)", f->label);
+    mc_ob_profile_release(&p);
+    CHECK_RC(mc_store_ob_profile_get(f->st, org + 100000, user, &p, &f->err),
+             MCRED_ERR_NOTFOUND, "ob_profile_get: another organisation");
+}
+
+/* The v3 oauth ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void oauth_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+        int64_t org, other, ann, bob, stranger, grant_id = 0;
+        char client[160], code_hash[65];
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (oauth)" : "sqlite :memory: (oauth)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 3000000;   /* names apart from the other suites' in a shared database */
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        org = new_org(&f);
+        other = new_org(&f);
+        ann = oauth_user(&f, org, "ann@oauth.example");
+        bob = oauth_user(&f, org, "bob@oauth.example");
+        stranger = oauth_user(&f, other, "ann@oauth.example");
+        oauth_clients(&f, client, sizeof(client));
+        oauth_grants(&f, org, ann, bob, client, code_hash, &grant_id);
+        oauth_tokens(&f, org, client, grant_id, code_hash);
+        oauth_wallets(&f, org, ann, other, stranger);
+        oauth_profiles(&f, org, ann);
+        CHECK(!mc_store_in_transaction(f.st), "oauth: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: clients, grants, tokens, wallets, profiles\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v3 wallet: holder keys, wallet items ----------------------------------------- */
+
+static void wallet_cases(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_learner ann = { 0 }, bob = { 0 };
+    struct mc_holder_key hk = { 0 }, got;
+    struct mc_wallet_item it = { 0 }, w;
+    struct mc_store_list l;
+    char name[160];
+
+    unique_name(f, "wallet-ann", name, sizeof(name));
+    ann.org_id = org;
+    ann.name = name;
+    CHECK_RC(mc_store_learner_put(f->st, &ann, &f->err), MCRED_OK, "wallet: learner ann");
+    bob.org_id = other;
+    bob.name = name;
+    CHECK_RC(mc_store_learner_put(f->st, &bob, &f->err), MCRED_OK, "wallet: learner bob");
+    ann.name = bob.name = NULL;
+
+    CHECK_RC(mc_store_holder_key_get(f->st, org, ann.id, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "holder_key_get before any: NOTFOUND");
+    hk.org_id = org;
+    hk.learner_id = ann.id;
+    hk.did = "did:key:z6MkTest";
+    hk.public_multibase = "z6MkTest";
+    hk.key_file = "{\"format\":\"test\"}";
+    CHECK_RC(mc_store_holder_key_put(f->st, &hk, &f->err), MCRED_OK, "holder_key_put");
+    CHECK(hk.id > 0 && hk.created > 0, "holder_key_put sets id and created");
+    CHECK_RC(mc_store_holder_key_put(f->st, &hk, &f->err), MCRED_ERR_CONFLICT,
+             "a second holder key for the learner: CONFLICT");
+    CHECK_RC(mc_store_holder_key_get(f->st, org, ann.id, &got, &f->err), MCRED_OK,
+             "holder_key_get");
+    CHECK(got.did && strcmp(got.did, hk.did) == 0 && got.key_file &&
+          strcmp(got.key_file, hk.key_file) == 0, "holder key read back (%s)", f->label);
+    mc_holder_key_release(&got);
+    CHECK_RC(mc_store_holder_key_get(f->st, other, ann.id, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "holder_key_get: another organisation sees nothing");
+    hk.org_id = other;   /* the learner is not of that organisation */
+    hk.id = 0;
+    CHECK(mc_store_holder_key_put(f->st, &hk, &f->err) != MCRED_OK,
+          "holder_key_put for a learner of another organisation is refused");
+
+    it.org_id = org;
+    it.learner_id = ann.id;
+    it.cred_id = "urn:uuid:1";
+    it.hash = "aa11";
+    it.format = "json-ld (Data Integrity)";
+    it.source = "file";
+    it.verdict = "valid";
+    it.report = "{}";
+    it.doc = "{\"id\":\"urn:uuid:1\"}";
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_OK, "wallet_put");
+    CHECK(it.id > 0 && it.imported > 0, "wallet_put sets id and imported");
+    it.id = 0;
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_ERR_CONFLICT,
+             "the same bytes twice: CONFLICT");
+    it.hash = "bb22";
+    it.cred_id = NULL;
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_OK, "a second item, no id");
+    it.doc = "";
+    it.hash = "cc33";
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_ERR_INVALID,
+             "an empty document is refused");
+    CHECK_RC(mc_store_wallet_find(f->st, org, ann.id, "aa11", &w, &f->err), MCRED_OK,
+             "wallet_find");
+    CHECK(w.cred_id && strcmp(w.cred_id, "urn:uuid:1") == 0, "wallet_find reads the row");
+    {
+        int64_t wid = w.id;
+
+        mc_wallet_item_release(&w);
+        CHECK_RC(mc_store_wallet_get(f->st, org, ann.id, wid, &w, &f->err), MCRED_OK,
+                 "wallet_get");
+        CHECK(w.id == wid && strcmp(w.hash, "aa11") == 0, "wallet_get reads the row");
+        mc_wallet_item_release(&w);
+    }
+    CHECK_RC(mc_store_wallet_get(f->st, other, ann.id, 1, &w, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_get: another organisation sees nothing");
+    CHECK_RC(mc_store_wallet_get(f->st, org, bob.id, it.id, &w, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_get: another learner's item is not found");
+    CHECK_RC(mc_store_wallet_list(f->st, org, ann.id, &l, &f->err), MCRED_OK, "wallet_list");
+    CHECK(l.n == 2 && ((struct mc_wallet_item *)l.rows)[0].id <
+                          ((struct mc_wallet_item *)l.rows)[1].id,
+          "wallet_list: both items, oldest first (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_wallet_list(f->st, other, ann.id, &l, &f->err), MCRED_OK,
+             "wallet_list of another organisation");
+    CHECK(l.n == 0, "another organisation lists nothing");
+    mc_store_list_clear(&l);
+}
+
+static void wallet_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (wallet)" : "sqlite :memory: (wallet)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 4000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        wallet_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "wallet: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: holder keys, wallet items\n", check_failed == before ? "ok" : "FAIL",
+               f.label);
+    }
+}
+
+/* --- v3 skills: frameworks, crosswalk, declared skills, postings ------------------ */
+
+/* A word no other run has: "sk" and digits (one search word). */
+static void skills_word(struct fx *f, char *buf, size_t n)
+{
+    char tag[160];
+    size_t i, o = 0;
+
+    unique_name(f, "w", tag, sizeof(tag));
+    o = (size_t)snprintf(buf, n, "sk");
+    for (i = 0; tag[i] && o + 1 < n; i++) {
+        if (tag[i] >= '0' && tag[i] <= '9')
+            buf[o++] = tag[i];
+    }
+    buf[o] = '\0';
+}
+
+static mcred_rc skills_count_label(void *ud, const struct mc_skill_label *l)
+{
+    const char *prefix = ((const char **)ud)[0];
+    size_t *n = (size_t *)(uintptr_t)((const char **)ud)[1];
+
+    if (strncmp(l->uri, prefix, strlen(prefix)) == 0)
+        (*n)++;
+    return MCRED_OK;
+}
+
+static void skills_cases(struct fx *f)
+{
+    char word[64], name[72], base[160], uri[4][224], labels[4][128], norm[4][128], ref[160];
+    struct mc_skill_concept_in c[4];
+    struct mc_skill_label_in lb[6];
+    struct mc_skill_edge_in e[3];
+    struct mc_skill_import im;
+    struct mc_skill_stats s;
+    struct mc_store_list l;
+    struct mc_skill k;
+    struct mc_learner ln = { 0 };
+    const struct mc_skill *rows;
+    const char *uris[2];
+    int64_t hits[2] = { 2, 1 }, fw = 0, fw2 = 0, org = new_org(f), postings = 0, pid = 0;
+    size_t i, nlabels = 0;
+    const void *scan[2];
+
+    skills_word(f, word, sizeof(word));
+    snprintf(name, sizeof(name), "t%s", word + 2);
+    name[40] = '\0';
+    snprintf(base, sizeof(base), "https://skills.example/%s/", word);
+    for (i = 0; i < 4; i++)
+        snprintf(uri[i], sizeof(uri[i]), "%s%zu", base, i);
+    snprintf(labels[0], sizeof(labels[0]), "weld %s pipes", word);
+    snprintf(labels[1], sizeof(labels[1]), "%s safety", word);
+    snprintf(labels[2], sizeof(labels[2]), "%s welder", word);
+    snprintf(labels[3], sizeof(labels[3]), "%s welding", word);
+    snprintf(norm[0], sizeof(norm[0]), "weld %s pipe", word);
+    snprintf(norm[1], sizeof(norm[1]), "%s safety", word);
+    snprintf(norm[2], sizeof(norm[2]), "%s welder", word);
+    snprintf(norm[3], sizeof(norm[3]), "%s welding", word);
+    memset(c, 0, sizeof(c));
+    for (i = 0; i < 4; i++) {
+        c[i].uri = uri[i];
+        c[i].label = labels[i];
+        c[i].kind = i == 2 ? MC_SK_OCCUPATION : i == 3 ? MC_SK_SKILL_GROUP : MC_SK_SKILL;
+    }
+    c[0].description = "Joins pipes by welding; \"quoted\", back\\slash, {braces}";
+    c[2].code = "7212";
+    for (i = 0; i < 4; i++) {
+        lb[i].concept = (uint32_t)i;
+        lb[i].pref = true;
+        lb[i].label = labels[i];
+        lb[i].norm = norm[i];
+    }
+    lb[4] = lb[0];
+    lb[4].pref = false;
+    lb[4].label = "pipe welding, NULL";
+    lb[4].norm = "pipe welding null";
+    lb[5] = lb[4];
+    lb[5].concept = 1;
+    lb[5].label = "";   /* refused below */
+    e[0].from = 2;
+    e[0].to = 0;
+    e[0].rel = MC_SR_ESSENTIAL;
+    e[0].flags = 0;
+    e[1] = e[0];
+    e[1].to = 1;
+    e[1].rel = MC_SR_OPTIONAL;
+    e[2] = e[0];
+    e[2].from = 0;
+    e[2].to = 3;
+    e[2].rel = MC_SR_BROADER;
+    memset(&im, 0, sizeof(im));
+    im.name = name;
+    im.version = "1";
+    im.title = "contract";
+    im.attribution = "Test data, CC0";
+    im.concepts = c;
+    im.nconcepts = 4;
+    im.labels = lb;
+    im.nlabels = 6;
+    im.edges = e;
+    im.nedges = 3;
+    CHECK_RC(mc_store_skill_import(f->st, &im, &fw, &f->err), MCRED_ERR_INVALID,
+             "skill_import: an empty label is refused");
+    CHECK(fw == 0, "no framework id on failure");
+    im.nlabels = 5;
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "begin");
+    CHECK_RC(mc_store_skill_import(f->st, &im, &fw, &f->err), MCRED_ERR_INVALID,
+             "skill_import inside the caller's transaction");
+    (void)mc_store_rollback(f->st);
+    CHECK_RC(mc_store_skill_import(f->st, &im, &fw, &f->err), MCRED_OK, "skill_import");
+    CHECK_RC(mc_store_skill_stats(f->st, fw, &s, &f->err), MCRED_OK, "skill_stats");
+    CHECK(s.kinds[MC_SK_SKILL] == 2 && s.kinds[MC_SK_OCCUPATION] == 1 && s.labels == 5 &&
+          s.pref_labels == 4 && s.rels[MC_SR_ESSENTIAL] == 1 && s.rels[MC_SR_OPTIONAL] == 1 &&
+          s.rels[MC_SR_BROADER] == 1, "skill_stats counts the rows (%s)", f->label);
+    CHECK_RC(mc_store_skill_get(f->st, uri[0], &k, &f->err), MCRED_OK, "skill_get");
+    CHECK(k.label && strcmp(k.label, labels[0]) == 0 && k.description &&
+          strcmp(k.description, c[0].description) == 0 && k.framework &&
+          strcmp(k.framework, name) == 0 && k.kind == MC_SK_SKILL,
+          "skill_get round trip, quotes and backslashes included (%s)", f->label);
+    mc_skill_release(&k);
+    CHECK_RC(mc_store_skill_get(f->st, uri[2], &k, &f->err), MCRED_OK, "skill_get occupation");
+    CHECK(k.code && strcmp(k.code, "7212") == 0, "the code (%s)", f->label);
+    CHECK_RC(mc_store_skill_links(f->st, k.id, false, &l, &f->err), MCRED_OK, "skill_links");
+    rows = l.rows;
+    CHECK(l.n == 2 && rows[0].rel == MC_SR_ESSENTIAL && strcmp(rows[0].uri, uri[0]) == 0 &&
+          rows[1].rel == MC_SR_OPTIONAL, "an occupation's skills, essential first (%s)",
+          f->label);
+    mc_store_list_clear(&l);
+    mc_skill_release(&k);
+    CHECK_RC(mc_store_skill_get(f->st, uri[0], &k, &f->err), MCRED_OK, "skill_get again");
+    CHECK_RC(mc_store_skill_links(f->st, k.id, true, &l, &f->err), MCRED_OK, "links reversed");
+    CHECK(l.n == 1 && ((const struct mc_skill *)l.rows)[0].kind == MC_SK_OCCUPATION,
+          "the occupations needing a skill (%s)", f->label);
+    mc_store_list_clear(&l);
+    mc_skill_release(&k);
+    CHECK_RC(mc_store_skill_get(f->st, "https://skills.example/none", &k, &f->err),
+             MCRED_ERR_NOTFOUND, "skill_get: unknown");
+    /* search: prefixes of every word, one row per concept, the exact label first */
+    CHECK_RC(mc_store_skill_search(f->st, word, NULL, NULL, 10, &l, &f->err), MCRED_OK,
+             "skill_search");
+    CHECK(l.n == 4, "every concept with the word (%s): %zu", f->label, l.n);
+    mc_store_list_clear(&l);
+    snprintf(ref, sizeof(ref), "%s weld", word);
+    CHECK_RC(mc_store_skill_search(f->st, ref, norm[2], "occupation,skill", 10, &l, &f->err),
+             MCRED_OK, "skill_search with kinds");
+    rows = l.rows;
+    CHECK(l.n == 2 && strcmp(rows[0].uri, uri[2]) == 0 && strcmp(rows[1].uri, uri[0]) == 0,
+          "the exact label first, the group left out (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_skill_search(f->st, "DROP TABLE", NULL, NULL, 10, &l, &f->err),
+             MCRED_ERR_INVALID, "skill_search: words are lowercase letters and digits");
+    CHECK_RC(mc_store_skill_search(f->st, word, NULL, "hobby", 10, &l, &f->err),
+             MCRED_ERR_INVALID, "skill_search: an unknown kind");
+    scan[0] = base;
+    scan[1] = &nlabels;
+    CHECK_RC(mc_store_skill_label_scan(f->st, "skill", skills_count_label, scan, &f->err),
+             MCRED_OK, "skill_label_scan");
+    CHECK(nlabels == 3, "the labels of the skills (%s): %zu", f->label, nlabels);
+    /* a second framework defining one of these URIs fails whole */
+    snprintf(ref, sizeof(ref), "%s2", name);
+    ref[40] = '\0';
+    im.name = ref;
+    im.nlabels = 4;
+    CHECK_RC(mc_store_skill_import(f->st, &im, &fw2, &f->err), MCRED_ERR_CONFLICT,
+             "a URI of another framework");
+    CHECK(strstr(f->err.msg, name) != NULL, "names the framework: %s", f->err.msg);
+    CHECK(mc_store_skill_stats(f->st, fw, &s, &f->err) == MCRED_OK && s.labels == 5,
+          "the first framework is intact (%s)", f->label);
+    /* re-import replaces */
+    im.name = name;
+    CHECK_RC(mc_store_skill_import(f->st, &im, &fw2, &f->err), MCRED_OK, "re-import");
+    CHECK(mc_store_skill_stats(f->st, fw2, &s, &f->err) == MCRED_OK && s.labels == 4 &&
+          s.kinds[MC_SK_SKILL] == 2, "the framework replaced (%s)", f->label);
+    /* crosswalk by operator */
+    CHECK_RC(mc_store_skill_map_put(f->st, uri[0], uri[1], 0, &f->err), MCRED_OK, "map_put");
+    CHECK_RC(mc_store_skill_map_put(f->st, uri[0], "https://skills.example/none", 0, &f->err),
+             MCRED_ERR_NOTFOUND, "map_put: an unknown concept");
+    CHECK_RC(mc_store_skill_map_list(f->st, uri[1], &l, &f->err), MCRED_OK, "map_list");
+    CHECK(l.n == 1 && strcmp(((const struct mc_skill *)l.rows)[0].uri, uri[0]) == 0 &&
+          strcmp(((const struct mc_skill *)l.rows)[0].extra, "operator") == 0,
+          "map_list in the other direction (%s)", f->label);
+    mc_store_list_clear(&l);
+    /* declared skills and held credentials */
+    ln.org_id = org;
+    ln.name = "Skilled";
+    ln.email = "skilled@example.org";
+    CHECK_RC(mc_store_learner_put(f->st, &ln, &f->err), MCRED_OK, "learner");
+    ln.name = ln.email = NULL;
+    CHECK_RC(mc_store_skill_declare(f->st, org, ln.id, uri[1], 0, &f->err), MCRED_OK,
+             "skill_declare");
+    CHECK_RC(mc_store_skill_declare(f->st, org, ln.id, "urn:x:y", 0, &f->err), MCRED_OK,
+             "skill_declare a URI no framework has");
+    CHECK_RC(mc_store_skill_declare(f->st, org + 1000000, ln.id, uri[1], 0, &f->err),
+             MCRED_ERR_NOTFOUND, "skill_declare in another organisation");
+    CHECK_RC(mc_store_skill_declared(f->st, org, ln.id, &l, &f->err), MCRED_OK,
+             "skill_declared");
+    rows = l.rows;
+    CHECK(l.n == 2 && rows[0].label && rows[1].label == NULL && rows[0].count > 0,
+          "declared skills, labels where known (%s)", f->label);
+    mc_store_list_clear(&l);
+    {
+        int64_t issuer = new_issuer(f, org), ach = new_achievement(f, org, "urn:a:skills");
+        struct mc_credential cr;
+        char id1[160], id2[160];
+
+        unique_name(f, "urn:uuid:sk", id1, sizeof(id1));
+        unique_name(f, "urn:uuid:sk", id2, sizeof(id2));
+        cred_init(&cr, org, issuer, ach, id1, NULL);
+        cr.recipient = "Skilled@Example.org";
+        CHECK_RC(mc_store_cred_put(f->st, &cr, NULL, &f->err), MCRED_OK, "cred to the learner");
+        cred_init(&cr, org, issuer, ach, id2, NULL);
+        cr.recipient = "skilled@example.org";
+        cr.valid_until = 1700000100;
+        CHECK_RC(mc_store_cred_put(f->st, &cr, NULL, &f->err), MCRED_OK, "expiring cred");
+        CHECK_RC(mc_store_skill_held(f->st, org, ln.id, 1700000050, &l, &f->err), MCRED_OK,
+                 "skill_held");
+        CHECK(l.n == 2 && ((const struct mc_skill_held *)l.rows)[0].achievement_json,
+              "both valid before the expiry (%s)", f->label);
+        mc_store_list_clear(&l);
+        CHECK_RC(mc_store_skill_held(f->st, org, ln.id, 1700000200, &l, &f->err), MCRED_OK,
+                 "skill_held later");
+        CHECK(l.n == 1 && strcmp(((const struct mc_skill_held *)l.rows)[0].credential_id,
+                                 id1) == 0, "the expired one left out (%s)", f->label);
+        mc_store_list_clear(&l);
+        CHECK_RC(mc_store_cred_set_state(f->st, org, id1, MC_CRED_REVOKED, NULL, &f->err),
+                 MCRED_OK, "revoke");
+        CHECK(mc_store_skill_held(f->st, org, ln.id, 1700000050, &l, &f->err) == MCRED_OK &&
+              l.n == 1, "the revoked one left out (%s)", f->label);
+        mc_store_list_clear(&l);
+    }
+    /* postings and demand */
+    uris[0] = uri[0];
+    uris[1] = uri[1];
+    snprintf(ref, sizeof(ref), "%s-p1", word);
+    CHECK_RC(mc_store_skill_posting_put(f->st, ref, "Welder", uris, hits, 2, 0, &pid, &f->err),
+             MCRED_OK, "posting_put");
+    CHECK_RC(mc_store_skill_posting_put(f->st, ref, "Welder", uris, hits, 1, 0, &pid, &f->err),
+             MCRED_OK, "posting_put again replaces");
+    snprintf(ref, sizeof(ref), "%s-p2", word);
+    CHECK_RC(mc_store_skill_posting_put(f->st, ref, NULL, uris, hits, 2, 0, &pid, &f->err),
+             MCRED_OK, "posting_put 2");
+    CHECK_RC(mc_store_skill_demand(f->st, MC_SKILL_MAX_DEMAND, &l, &postings, &f->err),
+             MCRED_OK, "skill_demand");
+    rows = l.rows;
+    for (i = 0; i < l.n; i++) {
+        if (strcmp(rows[i].uri, uri[0]) == 0)
+            CHECK(rows[i].count == 2 && rows[i].label, "uri 0 in both postings (%s)", f->label);
+        if (strcmp(rows[i].uri, uri[1]) == 0)
+            CHECK(rows[i].count == 1, "uri 1 in one posting (%s)", f->label);
+    }
+    CHECK(postings >= 2, "postings counted (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_skill_demand(f->st, 0, &l, &postings, &f->err), MCRED_ERR_INVALID,
+             "skill_demand: limit 0");
+    CHECK_RC(mc_store_skill_framework_list(f->st, &l, &f->err), MCRED_OK, "framework_list");
+    rows = NULL;
+    for (i = 0; i < l.n; i++) {
+        const struct mc_skill_framework *fr = &((const struct mc_skill_framework *)l.rows)[i];
+
+        if (strcmp(fr->name, name) == 0)
+            CHECK(fr->concepts == 4 && fr->labels == 4 && fr->edges == 3 && fr->attribution &&
+                  strcmp(fr->attribution, "Test data, CC0") == 0, "the framework row (%s)",
+                  f->label);
+    }
+    mc_store_list_clear(&l);
+}
+
+/* The v3 skills ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void skills_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (skills)" : "sqlite :memory: (skills)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 5000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        skills_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "skills: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: frameworks, search, crosswalk, declared, held, postings\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
 }

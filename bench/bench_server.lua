@@ -1,0 +1,20 @@
+-- bench_server.lua - wrk script for bench_server.sh: POST the body file
+-- (BENCH_BODY, a {"verifiableCredential": ...} request) to the URL, and
+-- print one machine-readable line at the end: requests/s, latency
+-- percentiles (microseconds) and the error counts wrk keeps.
+-- SPDX-License-Identifier: Apache-2.0
+local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p99_us=%d max_us=%d " ..
+    "connect=%d read=%d write=%d timeout=%d status=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.timeout, e.status))
+end
