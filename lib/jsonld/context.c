@@ -44,7 +44,13 @@ enum jld_kw jld_keyword(const char *s)
     if (s[0] != '@' || s[1] < 'b' || s[1] > 'v')
         return KW_NO;
     for (i = first[s[1] - 'b']; i && i < KW_COUNT && jld_keywords[i][1] == s[1]; i++) {
-        if (strcmp(s + 2, jld_keywords[i] + 2) == 0)
+        const char *a = s + 2, *b = jld_keywords[i] + 2;
+
+        while (*a && *a == *b) {   /* short strings: a loop costs less than a call */
+            a++;
+            b++;
+        }
+        if (*a == *b)
             return (enum jld_kw)i;
     }
     return KW_NO;
@@ -264,7 +270,9 @@ static mcred_rc expand_iri_t(struct tdef *td, struct jld_state *st, const struct
                 return rc;
         }
     }
-    t = jld_term_get(c, v, len);
+    /* without vocab only a keyword alias matters (§4.3 step 4): the
+     * context's short list of them answers without hashing the value */
+    t = (flags & JLD_I_VOCAB) || td ? jld_term_get(c, v, len) : jld_alias_get(c, v);
     if (tout)
         *tout = t;
     if (t && t->iri && t->iri[0] == '@') {
@@ -818,6 +826,9 @@ static mcred_rc create_term_body(struct tdef *td, struct lentry *e, struct mc_bu
         if (rc)
             return rc;
     }
+    d->iri_colon = d->iri && strchr(d->iri, ':');
+    d->iri_abs = d->iri && mc_iri_is_absolute(d->iri);
+    d->kw = d->iri ? (unsigned char)jld_keyword(d->iri) : KW_NO;
     if (!(td->flags & JLD_P_OVERRIDE) && prev && prev->protect) {
         if (!same_def(d, prev))
             return tfail(td, "protected term redefinition", term, "");

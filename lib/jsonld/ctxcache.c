@@ -188,8 +188,12 @@ uint32_t jld_hash(const char *s, size_t n)
         n -= 8;
     }
     if (n) {
-        w = 0;
-        memcpy(&w, s, n);
+        size_t i;
+
+        /* the tail a byte at a time (little-endian order, as memcpy would
+         * load it there): a variable-length memcpy is a call */
+        for (w = 0, i = 0; i < n; i++)
+            w |= (uint64_t)(unsigned char)s[i] << (8 * i);
         h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     }
     h ^= h >> 29;
@@ -202,6 +206,24 @@ static uint32_t hash_str(const char *s)
     return s ? jld_hash(s, strlen(s)) : 0x9e3779b9u;
 }
 
+/* memcmp(a, b, n) == 0 for the short names of terms, without a call. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    while (n--) {
+        if (*a++ != *b++)
+            return false;
+    }
+    return true;
+}
+
 const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len)
 {
     uint32_t h, i, mask;
@@ -212,10 +234,35 @@ const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size
     h = jld_hash(s, len);
     mask = c->cap - 1;
     for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
-        if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0)
+        if (t != &jld_tomb && t->hash == h && t->len == len && same_bytes(t->name, s, len))
             return t;
     }
     return NULL;
+}
+
+static bool is_alias(const struct jld_term *t)
+{
+    return t->iri && t->iri[0] == '@';
+}
+
+static void kwal_drop(struct jld_ctx *c, const struct jld_term *t)
+{
+    unsigned i;
+
+    for (i = 0; i < c->nkwal; i++) {
+        if (c->kwal[i] == t) {
+            c->kwal[i] = c->kwal[--c->nkwal];
+            return;
+        }
+    }
+}
+
+static void kwal_add(struct jld_ctx *c, const struct jld_term *t)
+{
+    if (c->nkwal < JLD_KWAL_MAX)
+        c->kwal[c->nkwal++] = t;
+    else
+        c->kwal_full = true;   /* for good: jld_alias_get falls back to the table */
 }
 
 /* Rebuild c's table with cap slots, dropping tombstones. */
@@ -265,6 +312,10 @@ mcred_rc jld_table_put(struct jld_arena *a, struct jld_ctx *c, const struct jld_
                 tomb = i;
         } else if (s->hash == t->hash && s->len == t->len &&
                    memcmp(s->name, t->name, t->len) == 0) {
+            if (is_alias(s))
+                kwal_drop(c, s);
+            if (is_alias(t))
+                kwal_add(c, t);
             c->slot[i] = t;
             return MCRED_OK;
         }
@@ -276,6 +327,8 @@ mcred_rc jld_table_put(struct jld_arena *a, struct jld_ctx *c, const struct jld_
         c->used++;
     }
     c->n++;
+    if (is_alias(t))
+        kwal_add(c, t);
     return MCRED_OK;
 }
 
@@ -290,6 +343,8 @@ void jld_table_remove(struct jld_ctx *c, const char *s)
     mask = c->cap - 1;
     for (i = h & mask; (t = c->slot[i]) != NULL; i = (i + 1) & mask) {
         if (t != &jld_tomb && t->hash == h && t->len == len && memcmp(t->name, s, len) == 0) {
+            if (is_alias(t))
+                kwal_drop(c, t);
             c->slot[i] = &jld_tomb;
             c->n--;
             return;

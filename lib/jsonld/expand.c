@@ -19,16 +19,102 @@ static mcred_rc expand(struct jld_state *st, const struct jld_ctx *active, const
                        const struct jld_term *adef, const cJSON *elem, bool from_map,
                        cJSON **out);
 
-/* --- small JSON helpers --------------------------------------------------- */
+/* --- small JSON helpers ---------------------------------------------------
+ * Design note: expansion builds a few hundred nodes per credential, and
+ * cJSON's constructors, adders and predicates are calls into the shared
+ * library (a function pointer to the allocator, a memset, a strdup of every
+ * key) that cost as much as the expansion itself. These do the same with
+ * inline code and mc_json_node/mc_json_strndup (cJSON's allocator, the arena
+ * inside a scope), so cJSON_Delete frees what they build. */
+
+static inline bool of_type(const cJSON *v, int type)
+{
+    return v && (v->type & 0xff) == type;
+}
+
+static inline bool is_array(const cJSON *v)
+{
+    return of_type(v, cJSON_Array);
+}
+
+static inline bool is_object(const cJSON *v)
+{
+    return of_type(v, cJSON_Object);
+}
+
+static inline bool is_string(const cJSON *v)
+{
+    return of_type(v, cJSON_String);
+}
+
+static inline bool is_null(const cJSON *v)
+{
+    return of_type(v, cJSON_NULL);
+}
+
+static inline bool is_number(const cJSON *v)
+{
+    return of_type(v, cJSON_Number);
+}
+
+static inline bool is_bool(const cJSON *v)
+{
+    return v && (v->type & (cJSON_True | cJSON_False)) != 0;
+}
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
+    return mc_json_get(o, k);
 }
 
 static bool is_scalar(const cJSON *v)
 {
-    return cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v);
+    return is_string(v) || is_number(v) || is_bool(v);
+}
+
+/* A new string node holding a copy of s. NULL on NOMEM. */
+static cJSON *new_string(const char *s)
+{
+    cJSON *v = mc_json_node(cJSON_String);
+
+    if (v && !(v->valuestring = mc_json_strndup(s, strlen(s)))) {
+        cJSON_Delete(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* cJSON_AddItemToArray: item (not NULL, not in a list) becomes the last. */
+static void link_last(cJSON *arr, cJSON *item)
+{
+    cJSON *first = arr->child;
+
+    item->next = NULL;
+    if (!first) {
+        arr->child = item;
+        item->prev = item;
+    } else {
+        first->prev->next = item;
+        item->prev = first->prev;
+        first->prev = item;
+    }
+}
+
+/* cJSON_AddItemToObject (copy) or cJSON_AddItemToObjectCS (borrow): key
+ * names item, which becomes o's last member. False on NOMEM (item then is
+ * untouched). */
+static bool add_member(cJSON *o, const char *key, cJSON *item, bool borrow)
+{
+    char *k = borrow ? (char *)(uintptr_t)key : mc_json_strndup(key, strlen(key));
+
+    if (!k)
+        return false;
+    if (!(item->type & cJSON_StringIsConst) && item->string)
+        cJSON_free(item->string);
+    item->string = k;
+    item->type = borrow ? item->type | cJSON_StringIsConst : item->type & ~cJSON_StringIsConst;
+    link_last(o, item);
+    return true;
 }
 
 /* True when every member of o is one of the NULL-terminated keys. */
@@ -61,19 +147,19 @@ static bool named(const cJSON *o)
 
 static bool is_value_object(const cJSON *v)
 {
-    return cJSON_IsObject(v) && get(v, "@value");
+    return is_object(v) && get(v, "@value");
 }
 
 static bool is_list_object(const cJSON *v)
 {
-    return cJSON_IsObject(v) && get(v, "@list");
+    return is_object(v) && get(v, "@list");
 }
 
 static bool is_graph_object(const cJSON *v)
 {
     static const char *const keys[] = { "@graph", "@id", "@index", NULL };
 
-    return cJSON_IsObject(v) && get(v, "@graph") && only_keys(v, keys);
+    return is_object(v) && get(v, "@graph") && only_keys(v, keys);
 }
 
 /* Move src's items to the end of dst in O(1) and free src (cJSON keeps the
@@ -101,14 +187,11 @@ static mcred_rc append(cJSON *arr, cJSON *v)
 {
     if (!v)
         return MCRED_OK;
-    if (cJSON_IsArray(v)) {
+    if (is_array(v)) {
         splice(arr, v);
         return MCRED_OK;
     }
-    if (!cJSON_AddItemToArray(arr, v)) {
-        cJSON_Delete(v);
-        return MCRED_ERR_NOMEM;
-    }
+    link_last(arr, v);
     return MCRED_OK;
 }
 
@@ -117,14 +200,15 @@ static cJSON *as_array(cJSON *v)
 {
     cJSON *a;
 
-    if (cJSON_IsArray(v))
+    if (is_array(v))
         return v;
-    a = cJSON_CreateArray();
-    if (!a || (v && !cJSON_AddItemToArray(a, v))) {
-        cJSON_Delete(a);
+    a = mc_json_node(cJSON_Array);
+    if (!a) {
         cJSON_Delete(v);
         return NULL;
     }
+    if (v)
+        link_last(a, v);
     return a;
 }
 
@@ -132,7 +216,7 @@ static cJSON *as_array(cJSON *v)
  * failure; o NULL is a failure). */
 static mcred_rc put_kw(cJSON *o, const char *kw, cJSON *v)
 {
-    if (!o || !v || !cJSON_AddItemToObjectCS(o, kw, v)) {
+    if (!o || !v || !add_member(o, kw, v, true)) {
         cJSON_Delete(v);
         return MCRED_ERR_NOMEM;
     }
@@ -142,11 +226,17 @@ static mcred_rc put_kw(cJSON *o, const char *kw, cJSON *v)
 /* Set key (copied) of o to v (owned, freed on failure). */
 static mcred_rc put(cJSON *o, const char *key, cJSON *v)
 {
-    if (!o || !v || !cJSON_AddItemToObject(o, key, v)) {
+    if (!o || !v || !add_member(o, key, v, false)) {
         cJSON_Delete(v);
         return MCRED_ERR_NOMEM;
     }
     return MCRED_OK;
+}
+
+/* s is the keyword kw: most strings compared with one are IRIs. */
+static inline bool is_kw(const char *s, const char *kw)
+{
+    return s[0] == '@' && strcmp(s, kw) == 0;
 }
 
 /* The static keyword literal equal to kw (so it can be a constant key). */
@@ -158,7 +248,7 @@ static const char *kw_literal(const char *kw)
 /* "add value" with as array true (§ definitions): key of o gets v's items. */
 static mcred_rc add_value(cJSON *o, const char *key, cJSON *v)
 {
-    cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, key), *arr;
+    cJSON *cur = mc_json_get(o, key), *arr;
     const char *lit;
 
     if (!cur) {
@@ -168,7 +258,7 @@ static mcred_rc add_value(cJSON *o, const char *key, cJSON *v)
         lit = key[0] == '@' ? kw_literal(key) : NULL;
         return lit ? put_kw(o, lit, arr) : put(o, key, arr);
     }
-    if (!cJSON_IsArray(cur)) {
+    if (!is_array(cur)) {
         cJSON *detached = cJSON_DetachItemViaPointer(o, cur);
 
         arr = as_array(detached);
@@ -195,7 +285,7 @@ static size_t json_depth(const cJSON *v, size_t limit)
     const cJSON *c = v;
 
     for (;;) {
-        while (c && c->child && (cJSON_IsArray(c) || cJSON_IsObject(c))) {
+        while (c && c->child && (is_array(c) || is_object(c))) {
             if (n >= limit || n >= MC_JSON_MAX_DEPTH + 1)
                 return n + 1;
             stack[n++] = c;
@@ -211,9 +301,24 @@ static size_t json_depth(const cJSON *v, size_t limit)
     }
 }
 
+/* A copy of v, without its key. NULL on NOMEM. */
 static cJSON *dup(const cJSON *v)
 {
-    return cJSON_Duplicate(v, true);
+    cJSON *c;
+
+    if (is_array(v) || is_object(v))
+        return cJSON_Duplicate(v, true);   /* @json literals: rare */
+    c = mc_json_node(v->type & 0xff);
+    if (!c)
+        return NULL;
+    c->valueint = v->valueint;
+    c->valuedouble = v->valuedouble;
+    if (v->valuestring && !(c->valuestring = mc_json_strndup(v->valuestring,
+                                                             strlen(v->valuestring)))) {
+        cJSON_Delete(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* --- path (for messages) -------------------------------------------------- */
@@ -255,8 +360,8 @@ static enum jld_kw key_keyword(const struct jld_ctx *c, const char *key)
 
     if (key[0] == '@')
         return jld_keyword(key);
-    t = jld_term_get(c, key, strlen(key));
-    return t && t->iri && t->iri[0] == '@' ? jld_keyword(t->iri) : KW_NO;
+    t = jld_alias_get(c, key);
+    return t ? (enum jld_kw)t->kw : KW_NO;
 }
 
 static const struct jld_term *term_of(const struct jld_ctx *c, const char *prop)
@@ -274,7 +379,7 @@ static mcred_rc iri_node(struct jld_state *st, const char *what, const char *src
                         "absolute IRI", what, src);
     if (!iri)
         return MCRED_OK;
-    *out = cJSON_CreateString(iri);
+    *out = new_string(iri);
     return *out ? MCRED_OK : nomem(st);
 }
 
@@ -291,7 +396,7 @@ static mcred_rc value_expand(struct jld_state *st, const struct jld_ctx *active,
     mcred_rc rc;
 
     *out = NULL;
-    if (type && cJSON_IsString(value) && (!strcmp(type, "@id") || !strcmp(type, "@vocab"))) {
+    if (type && is_string(value) && (is_kw(type, "@id") || is_kw(type, "@vocab"))) {
         mc_buf_init(&buf, 0);
         rc = jld_expand_iri(st, active, value->valuestring,
                             JLD_I_DOCREL | (type[1] == 'v' ? JLD_I_VOCAB : 0), &buf, &iri);
@@ -300,27 +405,27 @@ static mcred_rc value_expand(struct jld_state *st, const struct jld_ctx *active,
         mc_buf_release(&buf);
         if (rc)
             return rc;
-        r = cJSON_CreateObject();
-        if (put_kw(r, "@id", s ? s : cJSON_CreateNull())) {
+        r = mc_json_node(cJSON_Object);
+        if (put_kw(r, "@id", s ? s : mc_json_node(cJSON_NULL))) {
             cJSON_Delete(r);
             return nomem(st);
         }
         *out = r;
         return MCRED_OK;
     }
-    r = cJSON_CreateObject();
+    r = mc_json_node(cJSON_Object);
     if (!r || put_kw(r, "@value", dup(value)))
         goto fail;
-    if (type && strcmp(type, "@id") != 0 && strcmp(type, "@vocab") != 0 &&
-        strcmp(type, "@none") != 0) {
-        if (put_kw(r, "@type", cJSON_CreateString(type)))
+    if (type && (type[0] != '@' || (strcmp(type, "@id") != 0 && strcmp(type, "@vocab") != 0 &&
+                                    strcmp(type, "@none") != 0))) {
+        if (put_kw(r, "@type", new_string(type)))
             goto fail;
-    } else if (cJSON_IsString(value)) {
+    } else if (is_string(value)) {
         lang = t && t->has_lang ? t->lang : active->lang;
         dir = t && t->has_dir ? t->dir : active->dir;
-        if (lang && put_kw(r, "@language", cJSON_CreateString(lang)))
+        if (lang && put_kw(r, "@language", new_string(lang)))
             goto fail;
-        if (dir && put_kw(r, "@direction", cJSON_CreateString(dir == JLD_DIR_LTR ? "ltr" : "rtl")))
+        if (dir && put_kw(r, "@direction", new_string(dir == JLD_DIR_LTR ? "ltr" : "rtl")))
             goto fail;
     }
     *out = r;
@@ -332,13 +437,51 @@ fail:
 
 /* --- node expansion -------------------------------------------------------- */
 
+#define NODE_PROPS 16   /* properties of a map found without scanning its members */
+
 /* What the entries of one map (and its nested maps) share. */
 struct node {
     cJSON *result;                 /* the expanded map being built */
     const struct jld_ctx *tsc;     /* type-scoped context, for @type values */
     const char *aprop;             /* active property */
     bool json_input;               /* input type is @json */
+    bool props_full;               /* props could not list them all: scan result */
+    unsigned nprops;               /* entries of props */
+    struct {
+        size_t len;                /* strlen(item->string) */
+        cJSON *item;               /* a property member of result (an array) */
+    } props[NODE_PROPS];
 };
+
+/* add_value (as array) for a property, not a keyword, of the map being
+ * built. Expanded property IRIs share long prefixes, so finding the member
+ * by comparing the key with each one cost more than the rest of adding. */
+static mcred_rc add_prop(struct node *nd, const char *key, cJSON *v)
+{
+    size_t len, i;
+    cJSON *arr;
+
+    if (key[0] == '@')
+        return add_value(nd->result, key, v);
+    len = strlen(key);
+    for (i = 0; i < nd->nprops; i++) {
+        if (nd->props[i].len == len && memcmp(nd->props[i].item->string, key, len) == 0)
+            return append(nd->props[i].item, v);
+    }
+    if (nd->props_full)
+        return add_value(nd->result, key, v);
+    arr = as_array(v);
+    if (!arr || put(nd->result, key, arr))
+        return MCRED_ERR_NOMEM;
+    if (nd->nprops < NODE_PROPS) {
+        nd->props[nd->nprops].len = len;
+        nd->props[nd->nprops].item = arr;
+        nd->nprops++;
+    } else {
+        nd->props_full = true;
+    }
+    return MCRED_OK;
+}
 
 static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_ctx *active,
                         const cJSON *elem);
@@ -350,14 +493,14 @@ static mcred_rc kw_id(struct jld_state *st, const struct jld_ctx *active, const 
     const char *iri;
     mcred_rc rc;
 
-    if (!cJSON_IsString(value))
+    if (!is_string(value))
         return jld_fail(st, MCRED_ERR_INVALID, "invalid @id value: not a string");
     mc_buf_init(&buf, 0);
     rc = jld_expand_iri(st, active, value->valuestring, JLD_I_DOCREL, &buf, &iri);
     if (!rc)
         rc = iri_node(st, "@id", value->valuestring, iri, ev);
     mc_buf_release(&buf);
-    if (!rc && !*ev && !(*ev = cJSON_CreateNull()))
+    if (!rc && !*ev && !(*ev = mc_json_node(cJSON_NULL)))
         rc = nomem(st);  /* the form of a keyword: ignored, @id null (test t0122) */
     return rc;
 }
@@ -371,27 +514,25 @@ static mcred_rc kw_type(struct jld_state *st, struct node *nd, const cJSON *valu
     mcred_rc rc = MCRED_OK;
 
     *ev = NULL;
-    if (cJSON_IsArray(value)) {
+    if (is_array(value)) {
         for (it = value->child; it; it = it->next) {
-            if (!cJSON_IsString(it))
+            if (!is_string(it))
                 return jld_fail(st, MCRED_ERR_INVALID, "invalid type value: not a string");
         }
-    } else if (!cJSON_IsString(value)) {
+    } else if (!is_string(value)) {
         return jld_fail(st, MCRED_ERR_INVALID, "invalid type value: not a string or array");
     }
-    arr = cJSON_CreateArray();
+    arr = mc_json_node(cJSON_Array);
     if (!arr)
         return nomem(st);
     mc_buf_init(&buf, 0);
-    for (it = cJSON_IsArray(value) ? value->child : value; it && !rc;
-         it = cJSON_IsArray(value) ? it->next : NULL) {
+    for (it = is_array(value) ? value->child : value; it && !rc;
+         it = is_array(value) ? it->next : NULL) {
         rc = jld_expand_iri(st, nd->tsc, it->valuestring, JLD_I_DOCREL | JLD_I_VOCAB, &buf, &iri);
         if (!rc)
             rc = iri_node(st, "type", it->valuestring, iri, &s);
-        if (!rc && s && !cJSON_AddItemToArray(arr, s)) {
-            cJSON_Delete(s);
-            rc = nomem(st);
-        }
+        if (!rc && s)
+            link_last(arr, s);
     }
     mc_buf_release(&buf);
     if (rc) {
@@ -407,7 +548,7 @@ static mcred_rc kw_type(struct jld_state *st, struct node *nd, const cJSON *valu
         }
         splice(cur, arr);
         *ev = cur;
-    } else if (cJSON_IsString(value)) {
+    } else if (is_string(value)) {
         *ev = arr->child ? cJSON_DetachItemViaPointer(arr, arr->child) : NULL;
         cJSON_Delete(arr);
     } else {
@@ -423,10 +564,10 @@ static mcred_rc kw_reverse(struct jld_state *st, struct node *nd, const struct j
     cJSON *ev = NULL, *m, *next, *rmap, *items, *item;
     mcred_rc rc;
 
-    if (!cJSON_IsObject(value))
+    if (!is_object(value))
         return jld_fail(st, MCRED_ERR_INVALID, "invalid @reverse value: not a map");
     rc = expand(st, active, "@reverse", NULL, value, false, &ev);
-    if (rc || !cJSON_IsObject(ev)) {
+    if (rc || !is_object(ev)) {
         cJSON_Delete(ev);
         return rc;
     }
@@ -434,13 +575,13 @@ static mcred_rc kw_reverse(struct jld_state *st, struct node *nd, const struct j
     for (m = rmap ? rmap->child : NULL; m && !rc; m = next) {
         next = m->next;
         items = cJSON_DetachItemViaPointer(rmap, m);
-        rc = add_value(nd->result, items->string, items) ? nomem(st) : MCRED_OK;
+        rc = add_prop(nd, items->string, items) ? nomem(st) : MCRED_OK;
     }
     cJSON_Delete(rmap);
     if (!rc && ev->child) {
-        rmap = cJSON_GetObjectItemCaseSensitive(nd->result, "@reverse");
+        rmap = mc_json_get(nd->result, "@reverse");
         if (!rmap) {
-            rmap = cJSON_CreateObject();
+            rmap = mc_json_node(cJSON_Object);
             if (put_kw(nd->result, "@reverse", rmap)) {
                 cJSON_Delete(ev);
                 return nomem(st);
@@ -476,18 +617,18 @@ static mcred_rc kw_scalar(struct jld_state *st, struct node *nd, enum jld_kw kw,
                 return jld_fail(st, MCRED_ERR_INVALID, "invalid value object value: @json");
             if (json_depth(value, MC_JSON_MAX_DEPTH) > MC_JSON_MAX_DEPTH)
                 return jld_fail(st, MCRED_ERR_LIMIT, "JSON literal nested too deeply");
-        } else if (!is_scalar(value) && !cJSON_IsNull(value)) {
+        } else if (!is_scalar(value) && !is_null(value)) {
             return jld_fail(st, MCRED_ERR_INVALID, "invalid value object value: not a scalar");
         }
     } else if (kw == KW_LANGUAGE) {
-        if (!cJSON_IsString(value))
+        if (!is_string(value))
             return jld_fail(st, MCRED_ERR_INVALID,
                             "invalid language-tagged string: @language is not a string");
     } else if (kw == KW_DIRECTION) {
-        if (!cJSON_IsString(value) ||
+        if (!is_string(value) ||
             (strcmp(value->valuestring, "ltr") != 0 && strcmp(value->valuestring, "rtl") != 0))
             return jld_fail(st, MCRED_ERR_INVALID, "invalid base direction: not ltr or rtl");
-    } else if (!cJSON_IsString(value)) {
+    } else if (!is_string(value)) {
         return jld_fail(st, MCRED_ERR_INVALID, "invalid @index value: not a string");
     }
     *ev = dup(value);
@@ -503,9 +644,12 @@ static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
     cJSON *ev = NULL, *cur, *it;
     mcred_rc rc = MCRED_OK;
 
-    if (nd->aprop && !strcmp(nd->aprop, "@reverse"))
-        return jld_fail(st, MCRED_ERR_INVALID, "invalid reverse property map: keyword '%s'", lit);
-    cur = cJSON_GetObjectItemCaseSensitive(nd->result, lit);
+    if (nd->aprop && is_kw(nd->aprop, "@reverse"))
+        return jld_fail(st, MCRED_ERR_INVALID, "invalid reverse property map: keyword '%s'",
+                        lit ? lit : value->string);
+    if (kw == KW_NO)
+        return MCRED_OK;   /* "@..." with a colon but no keyword: nothing to expand */
+    cur = mc_json_get(nd->result, lit);
     if (cur && kw != KW_INCLUDED && (kw != KW_TYPE || st->o->json10))
         return jld_fail(st, MCRED_ERR_INVALID, "colliding keywords: '%s' twice", lit);
     switch (kw) {
@@ -529,7 +673,7 @@ static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
         if (!rc && !(ev = as_array(ev)))
             rc = nomem(st);
         for (it = ev ? ev->child : NULL; it && !rc; it = it->next) {
-            if (!cJSON_IsObject(it) || get(it, "@value") || get(it, "@list") || get(it, "@set"))
+            if (!is_object(it) || get(it, "@value") || get(it, "@list") || get(it, "@set"))
                 rc = jld_fail(st, MCRED_ERR_INVALID, "invalid @included value: not a node");
         }
         if (!rc && cur) {
@@ -549,7 +693,7 @@ static mcred_rc keyword_entry(struct jld_state *st, struct node *nd,
         rc = kw_scalar(st, nd, kw, value, &ev);
         break;
     case KW_LIST:
-        if (!nd->aprop || !strcmp(nd->aprop, "@graph")) {
+        if (!nd->aprop || is_kw(nd->aprop, "@graph")) {
             if (st->o->safe)
                 return jld_fail(st, MCRED_ERR_INVALID, "safe mode: free-floating list dropped");
             return MCRED_OK;
@@ -604,7 +748,7 @@ static mcred_rc language_map(struct jld_state *st, const struct jld_ctx *active,
     *out = NULL;
     if (!named(value))
         return jld_fail(st, MCRED_ERR_INVALID, "a map member without a name");
-    arr = cJSON_CreateArray();
+    arr = mc_json_node(cJSON_Array);
     if (!arr)
         return nomem(st);
     mc_buf_init(&buf, 0);
@@ -615,20 +759,20 @@ static mcred_rc language_map(struct jld_state *st, const struct jld_ctx *active,
             rc = jld_expand_iri(st, active, m->string, JLD_I_VOCAB, &buf, &lang);
             none = !rc && lang && !strcmp(lang, "@none");
         }
-        for (it = cJSON_IsArray(m) ? m->child : m; it && !rc; it = cJSON_IsArray(m) ? it->next
+        for (it = is_array(m) ? m->child : m; it && !rc; it = is_array(m) ? it->next
                                                                                  : NULL) {
-            if (cJSON_IsNull(it))
+            if (is_null(it))
                 continue;
-            if (!cJSON_IsString(it)) {
+            if (!is_string(it)) {
                 rc = jld_fail(st, MCRED_ERR_INVALID,
                               "invalid language map value: '%.40s' is not a string", m->string);
                 break;
             }
-            v = cJSON_CreateObject();
-            if (put_kw(v, "@value", cJSON_CreateString(it->valuestring)) ||
-                (!none && put_kw(v, "@language", cJSON_CreateString(m->string))) ||
+            v = mc_json_node(cJSON_Object);
+            if (put_kw(v, "@value", new_string(it->valuestring)) ||
+                (!none && put_kw(v, "@language", new_string(m->string))) ||
                 (dir && put_kw(v, "@direction",
-                               cJSON_CreateString(dir == JLD_DIR_LTR ? "ltr" : "rtl")))) {
+                               new_string(dir == JLD_DIR_LTR ? "ltr" : "rtl")))) {
                 cJSON_Delete(v);
                 rc = nomem(st);
             } else if (append(arr, v)) {
@@ -683,7 +827,7 @@ static mcred_rc index_item(struct jld_state *st, const struct jld_ctx *active,
         return MCRED_OK;
     mc_buf_init(&buf, 0);
     if ((c & JLD_C_INDEX) && strcmp(index_key, "@index") != 0) {
-        s = cJSON_CreateString(index);
+        s = new_string(index);
         rc = s ? value_expand(st, active, term_of(active, index_key), s, &re) : nomem(st);
         cJSON_Delete(s);
         if (!rc)
@@ -700,7 +844,7 @@ static mcred_rc index_item(struct jld_state *st, const struct jld_ctx *active,
         }
         cJSON_Delete(re);
     } else if ((c & JLD_C_INDEX) && !get(item, "@index")) {
-        rc = put_kw(item, "@index", cJSON_CreateString(index)) ? nomem(st) : MCRED_OK;
+        rc = put_kw(item, "@index", new_string(index)) ? nomem(st) : MCRED_OK;
     } else if ((c & JLD_C_ID) && !get(item, "@id")) {
         rc = jld_expand_iri(st, active, index, JLD_I_DOCREL, &buf, &iri);
         if (!rc)
@@ -732,7 +876,7 @@ static mcred_rc index_map(struct jld_state *st, const struct jld_ctx *active, co
     *out = NULL;
     if (!named(value))
         return jld_fail(st, MCRED_ERR_INVALID, "a map member without a name");
-    arr = cJSON_CreateArray();
+    arr = mc_json_node(cJSON_Array);
     if (!arr)
         return nomem(st);
     mc_buf_init(&buf, 0);
@@ -760,7 +904,7 @@ static mcred_rc index_map(struct jld_state *st, const struct jld_ctx *active, co
         while (!rc && iv && iv->child) {
             item = cJSON_DetachItemViaPointer(iv, iv->child);
             if ((c & JLD_C_GRAPH) && !is_graph_object(item)) {
-                g = cJSON_CreateObject();
+                g = mc_json_node(cJSON_Object);
                 if (put_kw(g, "@graph", as_array(item))) {
                     cJSON_Delete(g);
                     rc = nomem(st);
@@ -795,17 +939,17 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
     mcred_rc rc;
 
     push_key(st, key);
-    if (t && t->type && !strcmp(t->type, "@json")) {
+    if (t && t->type && is_kw(t->type, "@json")) {
         if (json_depth(value, MC_JSON_MAX_DEPTH) > MC_JSON_MAX_DEPTH) {
             rc = jld_fail(st, MCRED_ERR_LIMIT, "JSON literal nested too deeply");
         } else {
-            ev = cJSON_CreateObject();
+            ev = mc_json_node(cJSON_Object);
             rc = !ev || put_kw(ev, "@value", dup(value)) ||
-                         put_kw(ev, "@type", cJSON_CreateString("@json")) ? nomem(st) : MCRED_OK;
+                         put_kw(ev, "@type", new_string("@json")) ? nomem(st) : MCRED_OK;
         }
-    } else if ((c & JLD_C_LANGUAGE) && cJSON_IsObject(value)) {
+    } else if ((c & JLD_C_LANGUAGE) && is_object(value)) {
         rc = language_map(st, active, t, value, &ev);
-    } else if ((c & (JLD_C_INDEX | JLD_C_TYPE | JLD_C_ID)) && cJSON_IsObject(value)) {
+    } else if ((c & (JLD_C_INDEX | JLD_C_TYPE | JLD_C_ID)) && is_object(value)) {
         rc = index_map(st, active, key, t, value, &ev);
     } else {
         rc = expand(st, active, key, t, value, false, &ev);
@@ -816,7 +960,7 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
         return rc;
     }
     if ((c & JLD_C_LIST) && !is_list_object(ev)) {
-        w = cJSON_CreateObject();
+        w = mc_json_node(cJSON_Object);
         if (put_kw(w, "@list", as_array(ev))) {
             cJSON_Delete(w);
             return nomem(st);
@@ -824,7 +968,7 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
         ev = w;
     }
     if ((c & JLD_C_GRAPH) && !(c & (JLD_C_ID | JLD_C_INDEX))) {
-        cJSON *arr = as_array(ev), *res = cJSON_CreateArray();
+        cJSON *arr = as_array(ev), *res = mc_json_node(cJSON_Array);
 
         if (!arr || !res) {
             cJSON_Delete(arr);
@@ -833,7 +977,7 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
         }
         while (arr->child) {
             it = cJSON_DetachItemViaPointer(arr, arr->child);
-            w = cJSON_CreateObject();
+            w = mc_json_node(cJSON_Object);
             if (put_kw(w, "@graph", as_array(it))) {
                 cJSON_Delete(w);
                 w = NULL;
@@ -848,9 +992,9 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
         ev = res;
     }
     if (t && t->reverse) {
-        rmap = cJSON_GetObjectItemCaseSensitive(nd->result, "@reverse");
+        rmap = mc_json_get(nd->result, "@reverse");
         if (!rmap) {
-            rmap = cJSON_CreateObject();
+            rmap = mc_json_node(cJSON_Object);
             if (put_kw(nd->result, "@reverse", rmap)) {
                 cJSON_Delete(ev);
                 return nomem(st);
@@ -868,7 +1012,7 @@ static mcred_rc property_entry(struct jld_state *st, struct node *nd,
         }
         return add_value(rmap, prop, ev) ? nomem(st) : MCRED_OK;
     }
-    return add_value(nd->result, prop, ev) ? nomem(st) : MCRED_OK;
+    return add_prop(nd, prop, ev) ? nomem(st) : MCRED_OK;
 }
 
 /* Values of the nesting keys (§5.1 step 14): nests are members of the map
@@ -889,10 +1033,10 @@ static mcred_rc nested(struct jld_state *st, struct node *nd, const struct jld_c
     for (i = 0; i < nnests && !rc; i++) {
         v = nests[i];
         push_key(st, v->string);
-        for (nv = cJSON_IsArray(v) ? v->child : v; nv && !rc;
-             nv = cJSON_IsArray(v) ? nv->next : NULL) {
+        for (nv = is_array(v) ? v->child : v; nv && !rc;
+             nv = is_array(v) ? nv->next : NULL) {
             rc = jld_work(st, 1);
-            if (!rc && (!cJSON_IsObject(nv) || !named(nv)))
+            if (!rc && (!is_object(nv) || !named(nv)))
                 rc = jld_fail(st, MCRED_ERR_INVALID, "invalid @nest value: not a map");
             for (k = nv->child; k && !rc; k = k->next) {
                 if (key_keyword(active, k->string) == KW_VALUE)
@@ -921,6 +1065,8 @@ static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_
     const cJSON **nests = NULL;
     const char *prop;
     const struct jld_term *t;
+    enum jld_kw kw;
+    bool known;
     size_t nnests = 0;
     struct mc_buf buf;
     const cJSON *m;
@@ -928,7 +1074,7 @@ static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_
 
     mc_buf_init(&buf, 0);
     for (m = elem->child; m && !rc; m = m->next) {
-        if (!strcmp(m->string, "@context"))
+        if (is_kw(m->string, "@context"))
             continue;
         rc = jld_work(st, 1);
         if (rc)
@@ -936,19 +1082,22 @@ static mcred_rc entries(struct jld_state *st, struct node *nd, const struct jld_
         rc = jld_expand_key(st, active, m->string, &buf, &prop, &t);
         if (rc)
             break;
-        if (!prop || (!strchr(prop, ':') && !jld_is_keyword(prop))) {
+        /* a term's IRI: what it is was found out when the term was defined */
+        known = t && prop == t->iri;
+        kw = !prop ? KW_NO : known ? (enum jld_kw)t->kw : jld_keyword(prop);
+        if (!prop || (!(known ? t->iri_colon : strchr(prop, ':') != NULL) && kw == KW_NO)) {
             if (st->o->safe)
                 rc = jld_fail(st, MCRED_ERR_INVALID, "safe mode: term '%.80s' is not defined "
                               "in the context, it would be dropped", m->string);
             continue;
         }
-        if (st->o->safe && prop[0] != '@' && !mc_iri_is_absolute(prop)) {
+        if (st->o->safe && prop[0] != '@' && !(known ? t->iri_abs : mc_iri_is_absolute(prop))) {
             rc = jld_fail(st, MCRED_ERR_INVALID, "safe mode: property '%.80s' expands to '%.80s', "
                           "not an absolute IRI", m->string, prop);
             break;
         }
         if (prop[0] == '@')
-            rc = keyword_entry(st, nd, active, jld_keyword(prop), m, &nests, &nnests);
+            rc = keyword_entry(st, nd, active, kw, m, &nests, &nnests);
         else
             rc = property_entry(st, nd, active, m->string, t, prop, m);
     }
@@ -968,16 +1117,16 @@ static int cmp_str(const void *a, const void *b)
 static mcred_rc input_type(struct jld_state *st, const struct jld_ctx *active,
                            const cJSON *first, bool *json_input)
 {
-    const cJSON *last = cJSON_IsArray(first) ? (first->child ? first->child->prev : NULL) : first;
+    const cJSON *last = is_array(first) ? (first->child ? first->child->prev : NULL) : first;
     struct mc_buf buf;
     const char *ty;
     mcred_rc rc;
 
-    if (!last || !cJSON_IsString(last))
+    if (!last || !is_string(last))
         return MCRED_OK;
     mc_buf_init(&buf, 0);
     rc = jld_expand_iri(st, active, last->valuestring, JLD_I_VOCAB, &buf, &ty);
-    *json_input = !rc && ty && !strcmp(ty, "@json");
+    *json_input = !rc && ty && is_kw(ty, "@json");
     mc_buf_release(&buf);
     return rc;
 }
@@ -1020,15 +1169,15 @@ static mcred_rc type_scoped(struct jld_state *st, const cJSON *elem, const struc
         v = get(elem, keys[i]);
         if (!first)
             first = v;
-        nv = cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 1;
+        nv = is_array(v) ? (size_t)cJSON_GetArraySize(v) : 1;
         vals = vbuf;
         if (nv > sizeof(vbuf) / sizeof(vbuf[0]) && !(vals = mc_allocarray(nv, sizeof(*vals)))) {
             rc = nomem(st);
             break;
         }
         nv = 0;
-        for (m = cJSON_IsArray(v) ? v->child : v; m; m = cJSON_IsArray(v) ? m->next : NULL) {
-            if (cJSON_IsString(m))
+        for (m = is_array(v) ? v->child : v; m; m = is_array(v) ? m->next : NULL) {
+            if (is_string(m))
                 vals[nv++] = m->valuestring;
         }
         rc = jld_work(st, nv);
@@ -1094,21 +1243,21 @@ static mcred_rc finish_map(struct jld_state *st, const char *aprop, cJSON *r, cJ
         if ((k & (K_SET | K_LIST | K_ID | K_OTHER)) ||
             ((k & K_TYPE) && (k & (K_LANGUAGE | K_DIRECTION))))
             return jld_fail(st, MCRED_ERR_INVALID, "invalid value object: unexpected entries");
-        if (!(cJSON_IsString(ty) && !strcmp(ty->valuestring, "@json"))) {
-            if (cJSON_IsNull(v) || (cJSON_IsArray(v) && !v->child)) {
+        if (!(is_string(ty) && !strcmp(ty->valuestring, "@json"))) {
+            if (is_null(v) || (is_array(v) && !v->child)) {
                 if (st->o->safe)
                     return jld_fail(st, MCRED_ERR_INVALID, "safe mode: null @value dropped");
                 cJSON_Delete(r);
                 return MCRED_OK;
             }
-            if (!cJSON_IsString(v) && (k & K_LANGUAGE))
+            if (!is_string(v) && (k & K_LANGUAGE))
                 return jld_fail(st, MCRED_ERR_INVALID,
                                 "invalid language-tagged value: @value is not a string");
-            if (ty && (!cJSON_IsString(ty) || !mc_iri_is_valid(ty->valuestring)))
+            if (ty && (!is_string(ty) || !mc_iri_is_valid(ty->valuestring)))
                 return jld_fail(st, MCRED_ERR_INVALID, "invalid typed value: @type is not an "
                                 "IRI");
         }
-    } else if ((k & K_TYPE) && !cJSON_IsArray(get(r, "@type"))) {
+    } else if ((k & K_TYPE) && !is_array(get(r, "@type"))) {
         cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(r, "@type");
 
         if (put_kw(r, "@type", as_array(d)))
@@ -1129,7 +1278,7 @@ static mcred_rc finish_map(struct jld_state *st, const char *aprop, cJSON *r, cJ
         cJSON_Delete(r);
         return MCRED_OK;
     }
-    if ((!aprop || !strcmp(aprop, "@graph")) &&
+    if ((!aprop || is_kw(aprop, "@graph")) &&
         (n == 0 || (k & (K_VALUE | K_LIST)) || (n == 1 && k == K_ID))) {
         if (st->o->safe)
             return jld_fail(st, MCRED_ERR_INVALID, "safe mode: free-floating %s dropped",
@@ -1184,10 +1333,12 @@ static mcred_rc expand_map(struct jld_state *st, const struct jld_ctx *active,
     nd.tsc = active;
     nd.aprop = aprop;
     nd.json_input = false;
+    nd.props_full = false;
+    nd.nprops = 0;
     rc = type_scoped(st, elem, &active, &nd.json_input);
     if (rc)
         return rc;
-    nd.result = cJSON_CreateObject();
+    nd.result = mc_json_node(cJSON_Object);
     if (!nd.result)
         return nomem(st);
     rc = entries(st, &nd, active, elem);
@@ -1211,7 +1362,7 @@ static mcred_rc expand_array(struct jld_state *st, const struct jld_ctx *active,
     size_t i = 0;
     mcred_rc rc = MCRED_OK;
 
-    res = cJSON_CreateArray();
+    res = mc_json_node(cJSON_Array);
     if (!res)
         return nomem(st);
     for (it = elem->child; it && !rc; it = it->next, i++) {
@@ -1221,13 +1372,13 @@ static mcred_rc expand_array(struct jld_state *st, const struct jld_ctx *active,
         pop(st);
         if (rc)
             break;
-        if (list && cJSON_IsArray(e)) {
+        if (list && is_array(e)) {
             if (st->o->json10) {
                 cJSON_Delete(e);
                 rc = jld_fail(st, MCRED_ERR_INVALID, "list of lists: not in json-ld-1.0 mode");
                 break;
             }
-            w = cJSON_CreateObject();
+            w = mc_json_node(cJSON_Object);
             if (put_kw(w, "@list", e)) {
                 cJSON_Delete(w);
                 rc = nomem(st);
@@ -1252,7 +1403,7 @@ static mcred_rc expand_scalar(struct jld_state *st, const struct jld_ctx *active
 {
     mcred_rc rc;
 
-    if (!aprop || !strcmp(aprop, "@graph")) {
+    if (!aprop || is_kw(aprop, "@graph")) {
         if (st->o->safe)
             return jld_fail(st, MCRED_ERR_INVALID, "safe mode: free-floating value dropped");
         return MCRED_OK;
@@ -1276,7 +1427,7 @@ static mcred_rc expand(struct jld_state *st, const struct jld_ctx *active, const
     mcred_rc rc;
 
     *out = NULL;
-    if (!elem || cJSON_IsNull(elem))
+    if (!elem || is_null(elem))
         return MCRED_OK;
     if (st->depth >= JLD_MAX_DEPTH)
         return jld_fail(st, MCRED_ERR_LIMIT, "JSON-LD document nested deeper than %d levels",
@@ -1285,9 +1436,9 @@ static mcred_rc expand(struct jld_state *st, const struct jld_ctx *active, const
     if (rc)
         return rc;
     st->depth++;
-    if (cJSON_IsArray(elem))
+    if (is_array(elem))
         rc = expand_array(st, active, aprop, adef, elem, from_map, out);
-    else if (cJSON_IsObject(elem))
+    else if (is_object(elem))
         rc = expand_map(st, active, aprop, adef, elem, from_map, out);
     else if (is_scalar(elem))
         rc = expand_scalar(st, active, aprop, adef, elem, out);
@@ -1313,13 +1464,13 @@ mcred_rc mc_jsonld_expand(const cJSON *doc, const struct mc_jsonld_opts *o, cJSO
     rc = jld_root(&st, &active);
     if (!rc && o->expand_context) {
         ec = o->expand_context;
-        if (cJSON_IsObject(ec) && get(ec, "@context"))
+        if (is_object(ec) && get(ec, "@context"))
             ec = get(ec, "@context");
         rc = jld_process(&st, active, ec, o->base, false, 0, &active);
     }
     if (!rc)
         rc = expand(&st, active, NULL, NULL, doc, false, &r);
-    if (!rc && r && cJSON_IsObject(r) && r->child && !r->child->next && get(r, "@graph")) {
+    if (!rc && r && is_object(r) && r->child && !r->child->next && get(r, "@graph")) {
         g = cJSON_DetachItemFromObjectCaseSensitive(r, "@graph");
         cJSON_Delete(r);
         r = g;

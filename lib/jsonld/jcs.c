@@ -13,6 +13,10 @@
 #include "util/buf.h"
 #include "util/json.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ---- numbers -----------------------------------------------------------------
  * Design note. ECMAScript (ECMA-262 Number::toString) wants the fewest decimal
  * digits k that read back as the double, and among k-digit candidates the one
@@ -296,26 +300,39 @@ static size_t plain_run(const unsigned char *p, size_t n)
 {
     size_t i = 0, k;
 
-    while (i < n) {
-        unsigned c;
+    for (;;) {
+#ifdef __SSE2__
+        while (n - i >= 16) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* signed compare: controls and bytes >= 0x80 (negative) are below ' ' */
+            const __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                                         _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                                           _mm_cmplt_epi8(x, _mm_set1_epi8(' ')));
+            unsigned bits = (unsigned)_mm_movemask_epi8(m);
 
-        if (n - i >= 8 && plain8(p + i)) {
+            if (bits) {
+                i += (size_t)__builtin_ctz(bits);
+                goto special;
+            }
+            i += 16;
+        }
+#endif
+        while (n - i >= 8 && plain8(p + i))
             i += 8;
-            continue;
-        }
-        c = p[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        while (i < n && (unsigned)(p[i] - 0x20) < 0x60 && p[i] != '"' && p[i] != '\\')
             i++;
-        } else if (c >= 0x80) {
-            k = utf8_seq(p + i, n - i);
-            if (!k)
-                return i;
-            i += k;
-        } else {
+#ifdef __SSE2__
+special:
+#endif
+        if (i >= n)
+            return n;
+        if (p[i] < 0x80)
+            return i;   /* a byte to escape */
+        k = utf8_seq(p + i, n - i);
+        if (!k)
             return i;
-        }
+        i += k;
     }
-    return n;
 }
 
 /* Append the escape of the ASCII byte c (a control character, '"' or '\\'). */
@@ -344,6 +361,19 @@ static mcred_rc put_string(struct mc_buf *out, const char *s, size_t n)
     size_t k;
     mcred_rc rc;
 
+    /* the common case: room for it, and nothing to escape: one copy */
+    if (n + 2 < out->cap - out->len && n + 2 <= out->max - out->len) {
+        k = plain_run(p, n);
+        if (k == n) {
+            char *w = out->ptr + out->len;
+
+            w[0] = '"';
+            memcpy(w + 1, s, n);
+            w[n + 1] = '"';
+            out->len += n + 2;
+            return MCRED_OK;
+        }
+    }
     rc = out_char(out, '"');
     while (!rc) {
         k = plain_run(p, (size_t)(end - p));
@@ -397,7 +427,7 @@ static uint32_t utf16_weight(uint32_t cp)
  * differing byte, step back to the start of its code point (the prefix is
  * shared, so both strings have a code point starting there) and compare the
  * two code points by weight. */
-static int key_cmp(const char *a, const char *b)
+static inline int key_cmp(const char *a, const char *b)
 {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
     size_t i = 0;
@@ -408,6 +438,8 @@ static int key_cmp(const char *a, const char *b)
             return 0;
         i++;
     }
+    if (p[i] < 0x80 || q[i] < 0x80)
+        return p[i] < q[i] ? -1 : 1;   /* an ASCII byte: below any other code point */
     while (i > 0 && (p[i] & 0xc0) == 0x80)
         i--;
     wa = utf16_weight(decode_cp(p + i));
@@ -514,10 +546,16 @@ static mcred_rc fail(struct jcs *j, mcred_rc rc, const char *what, const char *k
 
 static mcred_rc put_value(struct jcs *j, const cJSON *v, const char *key, int depth);
 
-static mcred_rc put_char(struct jcs *j, char c)
+static inline mcred_rc put_char(struct jcs *j, char c)
 {
-    mcred_rc rc = out_char(j->out, c);
+    struct mc_buf *b = j->out;
+    mcred_rc rc;
 
+    if (1 < b->cap - b->len && b->len < b->max) {
+        b->ptr[b->len++] = c;
+        return MCRED_OK;
+    }
+    rc = mc_buf_append(b, &c, 1);
     return rc ? fail(j, rc, NULL, NULL) : MCRED_OK;
 }
 

@@ -42,6 +42,8 @@ enum {
 
 enum jld_dir { JLD_DIR_NONE = 0, JLD_DIR_LTR, JLD_DIR_RTL };
 
+#define JLD_KWAL_MAX 8             /* keyword aliases a context lists (jld_ctx.kwal) */
+
 struct jld_term {
     const char *name;       /* the term */
     size_t len;             /* strlen(name) */
@@ -60,6 +62,11 @@ struct jld_term {
     bool protect;           /* protected */
     bool reverse;           /* reverse property */
     bool ctx_persistent;    /* context lives in a cached remote document */
+    /* Facts about iri that expansion asks of every key (derived, set when
+     * the definition is complete) */
+    bool iri_colon;         /* iri contains ':' */
+    bool iri_abs;           /* iri is an absolute IRI */
+    unsigned char kw;       /* jld_keyword(iri): enum jld_kw, KW_NO for none */
 };
 
 struct jld_ctx {
@@ -74,7 +81,13 @@ struct jld_ctx {
     unsigned char dir;      /* default base direction */
     bool json10;            /* processing mode json-ld-1.0 */
     bool persistent;        /* lives in a cache generation */
+    bool kwal_full;         /* more aliases than kwal holds: look them up in the table */
+    unsigned char nkwal;    /* entries of kwal */
     const struct jld_ctx *prev; /* previous context (non-propagated), or NULL */
+    /* The terms that map to a keyword ("id": "@id"), kept by jld_table_put
+     * and jld_table_remove: expansion asks of every key whether it is one,
+     * and a context has only a few. */
+    const struct jld_term *kwal[JLD_KWAL_MAX];
 };
 
 extern const struct jld_term jld_tomb;
@@ -172,6 +185,26 @@ void *jld_alloc(struct jld_arena *a, size_t n);           /* NULL on NOMEM */
 char *jld_strndup(struct jld_arena *a, const char *s, size_t n);
 uint32_t jld_hash(const char *s, size_t n);
 const struct jld_term *jld_term_get(const struct jld_ctx *c, const char *s, size_t len);
+/* The term named s (NUL-terminated) when it maps to a keyword, else NULL:
+ * what IRI expansion without vocab needs of a term, without a table lookup
+ * (expansion asks it of every key, so it is inline). */
+static inline const struct jld_term *jld_alias_get(const struct jld_ctx *c, const char *s)
+{
+    const struct jld_term *t;
+    unsigned i;
+
+    if (c->kwal_full) {
+        t = jld_term_get(c, s, strlen(s));
+        return t && t->iri && t->iri[0] == '@' ? t : NULL;
+    }
+    for (i = 0; i < c->nkwal; i++) {
+        t = c->kwal[i];
+        if (t->name[0] == s[0] && (!s[0] || t->name[1] == s[1]) &&
+            strncmp(t->name, s, t->len) == 0 && s[t->len] == '\0')
+            return t;
+    }
+    return NULL;
+}
 /* Define or replace t in c (a context being built, living in a). NOMEM. */
 MC_NODISCARD mcred_rc jld_table_put(struct jld_arena *a, struct jld_ctx *c,
                                     const struct jld_term *t);

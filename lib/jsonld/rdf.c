@@ -11,6 +11,10 @@
 
 #include "jsonld/rdf.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static uint64_t hash_seed;
 static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 
@@ -94,7 +98,9 @@ const char *mc_rdf_intern(struct mc_rdf_dataset *d, const char *s, size_t n)
     if (n == SIZE_MAX)
         return NULL;
     if (!head || head->cap - head->used < n + 1) {
-        cap = head ? head->cap * 2 : CHUNK_MIN;
+        /* a borrowing dataset interns only a few strings (lexical forms
+         * toRdf writes): a small first chunk, from malloc's fast bins */
+        cap = head ? head->cap * 2 : d->borrow ? CHUNK_MIN / 32 : CHUNK_MIN;
         if (cap > CHUNK_MAX)
             cap = CHUNK_MAX;
         if (n + 1 > cap / 4 && head) {
@@ -356,10 +362,26 @@ static mcred_rc put_delimited(struct mc_buf *out, char open, const char *s, char
 {
     const unsigned char *p = (const unsigned char *)s;
     unsigned mask = lit ? 1 : 2;
-    size_t n = strlen(s), i;
+    size_t n = strlen(s), i = 0;
     mcred_rc rc;
 
-    for (i = 0; i + 8 <= n; i += 8) {  /* eight lookups per branch */
+#ifdef __SSE2__
+    /* literals, sixteen bytes a step: controls, '"', '\\', DEL, 0xc0, 0xef */
+    for (; lit && i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+        const __m128i m = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xc0)),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xef))));
+
+        if (_mm_movemask_epi8(m))
+            break;
+    }
+#endif
+    for (; i + 8 <= n; i += 8) {  /* eight lookups per branch */
         if ((special[p[i]] | special[p[i + 1]] | special[p[i + 2]] | special[p[i + 3]] |
              special[p[i + 4]] | special[p[i + 5]] | special[p[i + 6]] | special[p[i + 7]]) &
             mask)

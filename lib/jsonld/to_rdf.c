@@ -16,6 +16,10 @@
 #include "util/buf.h"
 #include "util/json.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Design notes.
  *
  * Cost: one pass over the expanded document builds the node map, one pass
@@ -292,7 +296,7 @@ static bool value_dedupable(const struct item *it)
 {
     const cJSON *x = it->value;
 
-    return cJSON_IsString(x) || cJSON_IsNumber(x) || cJSON_IsBool(x);
+    return mc_json_is_string(x) || cJSON_IsNumber(x) || cJSON_IsBool(x);
 }
 
 static uint64_t hash_opt(uint64_t h, const char *s)
@@ -305,7 +309,7 @@ static uint64_t value_hash(uint64_t h, const struct item *it)
     const cJSON *x = it->value;
     double num;
 
-    if (cJSON_IsString(x)) {
+    if (mc_json_is_string(x)) {
         h = hash_str(h ^ 's', x->valuestring);
     } else if (cJSON_IsNumber(x)) {
         num = x->valuedouble == 0 ? 0.0 : x->valuedouble;
@@ -328,8 +332,8 @@ static bool value_eq(const struct item *a, const struct item *b)
 {
     const cJSON *x = a->value, *y = b->value;
 
-    if (cJSON_IsString(x)) {
-        if (!cJSON_IsString(y) || strcmp(x->valuestring, y->valuestring) != 0)
+    if (mc_json_is_string(x)) {
+        if (!mc_json_is_string(y) || strcmp(x->valuestring, y->valuestring) != 0)
             return false;
     } else if (cJSON_IsNumber(x)) {
         if (!cJSON_IsNumber(y) || x->valuedouble != y->valuedouble)
@@ -813,14 +817,14 @@ static mcred_rc node_name(struct tordf *t, const struct kw *k, const char **out)
         return issue(t, NULL, out);
     if (cJSON_IsNull(id))
         return MCRED_OK;
-    if (!cJSON_IsString(id))
+    if (!mc_json_is_string(id))
         return bad(t, "an @id that is not a string");
     return relabel(t, id->valuestring, out);
 }
 
 static bool opt_str(const cJSON *v, const char **out)
 {
-    *out = v && cJSON_IsString(v) ? v->valuestring : NULL;
+    *out = v && mc_json_is_string(v) ? v->valuestring : NULL;
     return !v || *out;
 }
 
@@ -850,7 +854,7 @@ static mcred_rc nm_value(struct tordf *t, struct graph *g, struct prop *p,
     const char *id;
     mcred_rc rc;
 
-    if (!cJSON_IsObject(o))
+    if (!mc_json_is_object(o))
         return bad(t, "a property value that is not an object");
     kw_scan(o, &k);
     if (k.value || k.list) {
@@ -884,7 +888,7 @@ static mcred_rc nm_property(struct tordf *t, struct graph *g, struct node *n, co
     rc = get_prop(t, n, name, fresh, &p);
     if (rc)
         return rc;
-    if (!cJSON_IsArray(m))
+    if (!mc_json_is_array(m))
         return nm_value(t, g, p, m, depth);
     cJSON_ArrayForEach(v, m) {
         rc = nm_value(t, g, p, v, depth);
@@ -905,14 +909,14 @@ static mcred_rc nm_reverse(struct tordf *t, struct graph *g, const char *id, con
     struct kw k;
     mcred_rc rc;
 
-    if (!cJSON_IsObject(rev))
+    if (!mc_json_is_object(rev))
         return bad(t, "a @reverse value that is not an object");
     cJSON_ArrayForEach(m, rev) {
         rc = relabel(t, m->string, &prop);
         if (rc)
             return rc;
         cJSON_ArrayForEach(v, m) {
-            if (!cJSON_IsObject(v))
+            if (!mc_json_is_object(v))
                 return bad(t, "a reverse property value that is not a node");
             kw_scan(v, &k);
             if (k.value || k.list || k.set)
@@ -941,16 +945,16 @@ static mcred_rc nm_types(struct tordf *t, struct node *n, const cJSON *types, bo
     struct prop *p = NULL;
     mcred_rc rc;
 
-    if (cJSON_IsString(types)) {
+    if (mc_json_is_string(types)) {
         rc = relabel(t, types->valuestring, &id);
         if (!rc)
             rc = get_prop(t, n, "@type", fresh, &p);
         return rc ? rc : add_ref(t, p, id);
     }
-    if (!cJSON_IsArray(types))
+    if (!mc_json_is_array(types))
         return bad(t, "a node @type that is not an array of strings");
     cJSON_ArrayForEach(v, types) {
-        if (!cJSON_IsString(v))
+        if (!mc_json_is_string(v))
             return bad(t, "a node @type that is not an array of strings");
         rc = relabel(t, v->valuestring, &id);
         if (!rc && !p)
@@ -965,7 +969,7 @@ static mcred_rc nm_types(struct tordf *t, struct node *n, const cJSON *types, bo
 
 static mcred_rc nm_index(struct tordf *t, struct node *n, const cJSON *v)
 {
-    if (!cJSON_IsString(v))
+    if (!mc_json_is_string(v))
         return bad(t, "an @index that is not a string");
     if (n->index && strcmp(n->index, v->valuestring) != 0)
         return mc_err_set(t->err, MCRED_ERR_INVALID,
@@ -1017,9 +1021,9 @@ static mcred_rc nm_node(struct tordf *t, const cJSON *el, const struct kw *k, st
     if (rc)
         return rc;
     /* jsonld.js labels blank node types before anything else of the node */
-    if (cJSON_IsArray(types)) {
+    if (mc_json_is_array(types)) {
         cJSON_ArrayForEach(v, types) {
-            if (cJSON_IsString(v) && is_bnode(v->valuestring)) {
+            if (mc_json_is_string(v) && is_bnode(v->valuestring)) {
                 rc = issue(t, v->valuestring, &label);
                 if (rc)
                     return rc;
@@ -1063,7 +1067,7 @@ static mcred_rc nm_elem(struct tordf *t, const cJSON *el, struct graph *g, struc
     rc = enter(t, depth);
     if (rc)
         return rc;
-    if (cJSON_IsArray(el)) {
+    if (mc_json_is_array(el)) {
         cJSON_ArrayForEach(v, el) {
             rc = nm_elem(t, v, g, list, depth + 1);
             if (rc)
@@ -1071,7 +1075,7 @@ static mcred_rc nm_elem(struct tordf *t, const cJSON *el, struct graph *g, struc
         }
         return MCRED_OK;
     }
-    if (!cJSON_IsObject(el))
+    if (!mc_json_is_object(el))
         return MCRED_OK; /* a free-floating scalar: nothing to say in RDF */
     kw_scan(el, &k);
     if (k.value || k.list) {
@@ -1163,6 +1167,28 @@ static enum iri_verdict iri_check(const char *s)
     }
     r = (const unsigned char *)p + 1;
     n = strlen((const char *)r);
+#ifdef __SSE2__
+    /* sixteen bytes a step: only those that may have a class are looked up
+     * (<= '%', '<' to '>', '[' to '^', '`', >= '{'; '!', '$', '=' and '~'
+     * come along and have none) */
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(r + i));
+        const __m128i lo = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x25)), x);
+        const __m128i hi = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7b)), x);
+        const __m128i a = _mm_sub_epi8(x, _mm_set1_epi8(0x3c));
+        const __m128i b = _mm_sub_epi8(x, _mm_set1_epi8(0x5b));
+        const __m128i ma = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(2)), a);
+        const __m128i mb = _mm_cmpeq_epi8(_mm_min_epu8(b, _mm_set1_epi8(3)), b);
+        const __m128i bq = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x60));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_or_si128(lo, hi), _mm_or_si128(ma, mb)), bq));
+
+        while (bits) {
+            acc |= iri_class[r[i + (unsigned)__builtin_ctz(bits)]];
+            bits &= bits - 1;
+        }
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         acc |= iri_class[r[i]] | iri_class[r[i + 1]] | iri_class[r[i + 2]] |
                iri_class[r[i + 3]] | iri_class[r[i + 4]] | iri_class[r[i + 5]] |
@@ -1594,7 +1620,7 @@ static mcred_rc lexical(struct tordf *t, const cJSON *x, const char *type, const
         }
         return lex_put(t, num);
     }
-    if (!cJSON_IsString(x))
+    if (!mc_json_is_string(x))
         return bad(t, "a @value that is not a string, number or boolean");
     *dt = type;
     t->lex_plain = false;

@@ -16,9 +16,21 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+/* The bytes that end the scan of a URI's rest: NUL (the end) and those a
+ * URI may not hold (controls, space, '"', '<', '>', '\\'). A table lookup a
+ * byte: validation checks every URI of a credential. */
+static const unsigned char uri_stop[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1, ['"'] = 1, ['<'] = 1,
+    ['>'] = 1, ['\\'] = 1,
+};
+
 bool mc_is_uri(const char *s)
 {
-    const char *p = s;
+    const unsigned char *p = (const unsigned char *)s;
 
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
         return false;
@@ -27,11 +39,9 @@ bool mc_is_uri(const char *s)
         p++;
     if (*p != ':' || !p[1])
         return false;
-    for (; *p; p++) {
-        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
-            return false;
-    }
-    return true;
+    while (!uri_stop[*p])
+        p++;
+    return *p == '\0';
 }
 
 bool mc_is_email(const char *s)
@@ -154,8 +164,8 @@ enum kind { K_STRING, K_URI, K_DATETIME, K_NUMBER, K_BOOL };
 
 /* A field of kind k: check presence (when required) and kind. Returns the
  * member, or NULL. */
-static const cJSON *field(struct vctx *v, const cJSON *obj, const struct vpath *path, const char *name,
-                          enum kind k, bool required)
+static const cJSON *field(struct vctx *v, const cJSON *obj, const struct vpath *path,
+                          const char *name, enum kind k, bool required)
 {
     const cJSON *m = mc_json_get(obj, name);
     struct vpath here = { path, name, 0 }, *p = &here;
@@ -185,7 +195,7 @@ static const cJSON *field(struct vctx *v, const cJSON *obj, const struct vpath *
     default:
         break;
     }
-    if (!cJSON_IsString(m)) {
+    if (!mc_json_is_string(m)) {
         FIELD_PATH();
         problem(v, p, "must be a string");
         return NULL;
@@ -214,25 +224,25 @@ static void type_has(struct vctx *v, const cJSON *obj, const struct vpath *path,
     struct vpath here = { path, "type", 0 }, *p = &here;
 
     if (t && (mc_json_has_str(t, want) || (alt && mc_json_has_str(t, alt))) &&
-        (cJSON_IsString(t) || cJSON_IsArray(t))) {
+        (mc_json_is_string(t) || mc_json_is_array(t))) {
         bool all_strings = true;
 
-        cJSON_ArrayForEach(e, t) all_strings = all_strings && cJSON_IsString(e);
-        if (all_strings || cJSON_IsString(t))
+        cJSON_ArrayForEach(e, t) all_strings = all_strings && mc_json_is_string(e);
+        if (all_strings || mc_json_is_string(t))
             return;   /* the common case: nothing to report, no path to write */
     }
     if (!t) {
         problem(v, p, "is required but missing");
         return;
     }
-    if (cJSON_IsArray(t)) {
+    if (mc_json_is_array(t)) {
         cJSON_ArrayForEach(e, t) {
-            if (!cJSON_IsString(e)) {
+            if (!mc_json_is_string(e)) {
                 problem(v, p, "must hold only strings");
                 return;
             }
         }
-    } else if (!cJSON_IsString(t)) {
+    } else if (!mc_json_is_string(t)) {
         problem(v, p, "must be a string or an array of strings");
         return;
     }
@@ -259,18 +269,18 @@ static void nested(struct vctx *v, const cJSON *obj, const struct vpath *path, c
             problem(v, p, "is required but missing");
         return;
     }
-    if (cJSON_IsObject(m)) {
+    if (mc_json_is_object(m)) {
         fn(v, m, p);
         return;
     }
-    if (!many || !cJSON_IsArray(m)) {
+    if (!many || !mc_json_is_array(m)) {
         problem(v, p, many ? "must be an object or an array of objects" : "must be an object");
         return;
     }
     cJSON_ArrayForEach(e, m) {
         struct vpath item = { p, NULL, i++ };
 
-        if (!cJSON_IsObject(e))
+        if (!mc_json_is_object(e))
             problem(v, &item, "must be an object");
         else
             fn(v, e, &item);
@@ -288,7 +298,7 @@ static void image(struct vctx *v, const cJSON *obj, const struct vpath *path)
 {
     const cJSON *m = mc_json_get(obj, "image");
 
-    if (m && cJSON_IsString(m))
+    if (m && mc_json_is_string(m))
         field(v, obj, path, "image", K_URI, false);
     else
         nested(v, obj, path, "image", c_image, false, false);
@@ -356,9 +366,9 @@ static void c_achievement(struct vctx *v, const cJSON *o, const struct vpath *pa
     field(v, o, path, "version", K_STRING, false);
     tags = mc_json_get(o, "tag");
     if (tags) {
-        bool ok = cJSON_IsArray(tags);
+        bool ok = mc_json_is_array(tags);
 
-        cJSON_ArrayForEach(e, tags) ok = ok && cJSON_IsString(e);
+        cJSON_ArrayForEach(e, tags) ok = ok && mc_json_is_string(e);
         if (!ok) {
             struct vpath here = { path, "tag", 0 };
 
@@ -429,14 +439,14 @@ static void check_context(struct vctx *v, const cJSON *doc)
         problem(v, &at, "is required but missing");
         return;
     }
-    if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) < 2) {
+    if (!mc_json_is_array(c) || cJSON_GetArraySize(c) < 2) {
         problem(v, &at, "must be an array of at least two contexts");
         return;
     }
-    if (!cJSON_IsString(c->child) || strcmp(c->child->valuestring, MC_VC2_CONTEXT) != 0)
+    if (!mc_json_is_string(c->child) || strcmp(c->child->valuestring, MC_VC2_CONTEXT) != 0)
         problem(v, &first, "must be '%s'", MC_VC2_CONTEXT);
     cJSON_ArrayForEach(e, c) {
-        if (cJSON_IsString(e) && strncmp(e->valuestring, MC_OB3_CONTEXT_PREFIX,
+        if (mc_json_is_string(e) && strncmp(e->valuestring, MC_OB3_CONTEXT_PREFIX,
                                          strlen(MC_OB3_CONTEXT_PREFIX)) == 0)
             ob = true;
     }
@@ -453,7 +463,7 @@ mcred_rc mc_ob_validate_credential(const cJSON *doc, struct mc_ob_report *rep, s
 
     if (rep)
         memset(rep, 0, sizeof(*rep));
-    if (!cJSON_IsObject(doc)) {
+    if (!mc_json_is_object(doc)) {
         problem(&v, NULL, "the credential must be a JSON object");
         return MCRED_ERR_INVALID;
     }
@@ -462,7 +472,7 @@ mcred_rc mc_ob_validate_credential(const cJSON *doc, struct mc_ob_report *rep, s
     type_has(&v, doc, NULL, "VerifiableCredential", NULL);
     type_has(&v, doc, NULL, "OpenBadgeCredential", "AchievementCredential");
     issuer = mc_json_get(doc, "issuer");
-    if (cJSON_IsString(issuer))
+    if (mc_json_is_string(issuer))
         problem(&v, &issuer_path, "must be a Profile object with id and type, not a string");
     else
         nested(&v, doc, NULL, "issuer", c_profile, true, false);
@@ -472,7 +482,7 @@ mcred_rc mc_ob_validate_credential(const cJSON *doc, struct mc_ob_report *rep, s
     field(&v, doc, NULL, "name", K_STRING, false);
     field(&v, doc, NULL, "description", K_STRING, false);
     image(&v, doc, NULL);
-    if (cJSON_IsArray(mc_json_get(doc, "credentialSubject")))
+    if (mc_json_is_array(mc_json_get(doc, "credentialSubject")))
         problem(&v, &subject_path, "must be a single AchievementSubject object");
     else
         nested(&v, doc, NULL, "credentialSubject", c_subject, true, false);
@@ -489,7 +499,7 @@ mcred_rc mc_ob_validate_achievement(const cJSON *a, struct mc_ob_report *rep, st
 
     if (rep)
         memset(rep, 0, sizeof(*rep));
-    if (!cJSON_IsObject(a)) {
+    if (!mc_json_is_object(a)) {
         problem(&v, NULL, "an Achievement must be a JSON object");
         return MCRED_ERR_INVALID;
     }

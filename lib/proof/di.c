@@ -11,6 +11,7 @@
 #include "proof/di.h"
 #include "proof/rdfc_suite.h"
 #include "util/codec.h"
+#include "util/json.h"
 
 static bool err_is_set(const struct mc_err *e)
 {
@@ -74,7 +75,7 @@ mcred_rc mc_di_suite_register(const struct mc_di_suite *s)
  * (NULL-terminated). Free with cJSON_Delete: the referenced nodes survive. */
 static cJSON *view_without(const cJSON *obj, const char *const *skip)
 {
-    cJSON *v = cJSON_CreateObject();
+    cJSON *v = mc_json_node(cJSON_Object);
     const cJSON *m;
 
     if (!v)
@@ -112,7 +113,9 @@ static mcred_rc canon_hash(const cJSON *v, struct mc_buf *keep, uint8_t out[32],
 
     if (!keep)
         mc_buf_init(&tmp, 0);
-    rc = mc_jcs_canon(v, b, err);
+    rc = mc_buf_grow(b, 4096);   /* a credential's size: no doubling from 64 bytes */
+    if (!rc)
+        rc = mc_jcs_canon(v, b, err);
     if (!rc)
         mc_sha256(b->ptr ? b->ptr : "", b->len, out);
     if (!keep)
@@ -147,9 +150,9 @@ static bool context_prefix(const cJSON *doc_ctx, const cJSON *proof_ctx)
 
     if (!doc_ctx)
         return false;
-    if (!cJSON_IsArray(proof_ctx))
-        return cJSON_Compare(cJSON_IsArray(doc_ctx) ? doc_ctx->child : doc_ctx, proof_ctx, 1);
-    if (!cJSON_IsArray(doc_ctx))
+    if (!mc_json_is_array(proof_ctx))
+        return cJSON_Compare(mc_json_is_array(doc_ctx) ? doc_ctx->child : doc_ctx, proof_ctx, 1);
+    if (!mc_json_is_array(doc_ctx))
         return cJSON_GetArraySize(proof_ctx) == 1 && cJSON_Compare(doc_ctx, proof_ctx->child, 1);
     for (d = doc_ctx->child, p = proof_ctx->child; p; d = d->next, p = p->next) {
         if (!d || !cJSON_Compare(d, p, 1))
@@ -179,16 +182,16 @@ static mcred_rc matching_proofs(const cJSON *proofs, const cJSON *prev, cJSON **
     *out = NULL;
     if (!arr)
         return MCRED_ERR_NOMEM;
-    for (want = cJSON_IsArray(prev) ? prev->child : prev; want && !rc;
-         want = cJSON_IsArray(prev) ? want->next : NULL) {
+    for (want = mc_json_is_array(prev) ? prev->child : prev; want && !rc;
+         want = mc_json_is_array(prev) ? want->next : NULL) {
         const cJSON *p, *found = NULL;
 
-        if (!cJSON_IsString(want)) {
+        if (!mc_json_is_string(want)) {
             rc = mc_err_set(err, MCRED_ERR_INVALID, "previousProof must be a string or strings");
             break;
         }
-        for (p = cJSON_IsArray(proofs) ? proofs->child : proofs; p && !found;
-             p = cJSON_IsArray(proofs) ? p->next : NULL) {
+        for (p = mc_json_is_array(proofs) ? proofs->child : proofs; p && !found;
+             p = mc_json_is_array(proofs) ? p->next : NULL) {
             const char *id = mc_json_str(p, "id");
 
             if (id && strcmp(id, want->valuestring) == 0)
@@ -271,7 +274,7 @@ static mcred_rc attach(cJSON *doc, cJSON *proof)
 
     if (!old)
         return cJSON_AddItemToObject(doc, "proof", proof) ? MCRED_OK : MCRED_ERR_NOMEM;
-    if (cJSON_IsArray(old))
+    if (mc_json_is_array(old))
         return cJSON_AddItemToArray(old, proof) ? MCRED_OK : MCRED_ERR_NOMEM;
     arr = cJSON_CreateArray();
     if (!arr)
@@ -308,7 +311,7 @@ mcred_rc mc_di_sign(cJSON *doc, const struct mc_key *k, const struct mc_di_sign_
     if (!o)
         o = &none;
     suite_name = o->cryptosuite ? o->cryptosuite : "eddsa-rdfc-2022";
-    if (!cJSON_IsObject(doc))
+    if (!mc_json_is_object(doc))
         return mc_err_set(err, MCRED_ERR_INVALID, "only a JSON object can be signed");
     if (!k->sk)
         return mc_err_set(err, MCRED_ERR_INVALID, "the signing key has no secret part");
@@ -419,7 +422,7 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
     const char *vm = mc_json_str(p, "verificationMethod");
     time_t t;
 
-    if (!cJSON_IsObject(p))
+    if (!mc_json_is_object(p))
         return mc_err_set(err, MCRED_ERR_INVALID, "proof is not an object");
     if (!type || (strcmp(type, "DataIntegrityProof") != 0 && !mc_di_suite_find(type)))
         return mc_err_set(err, MCRED_ERR_VERIFY, "proof type '%s' is not supported (fails "
@@ -449,7 +452,8 @@ static mcred_rc check_options(const cJSON *p, const struct mc_di_expect *ex,
         const char *c = mc_json_str(p, "challenge");
 
         if (!c || strcmp(c, ex->challenge) != 0)
-            return mc_err_set(err, MCRED_ERR_VERIFY, "proof challenge '%s' is not the expected '%s'",
+            return mc_err_set(err, MCRED_ERR_VERIFY,
+                              "proof challenge '%s' is not the expected '%s'",
                               c ? c : "(none)", ex->challenge);
     }
     if (ex && ex->domain) {
@@ -610,15 +614,15 @@ mcred_rc mc_di_verify(const cJSON *doc, const struct mc_di_expect *ex, const str
     bool failed = false, unknown = false;
 
     *nres = 0;
-    if (!cJSON_IsObject(doc))
+    if (!mc_json_is_object(doc))
         return mc_err_set(err, MCRED_ERR_INVALID, "the document is not a JSON object");
     proofs = mc_json_get(doc, "proof");
     if (!proofs)
         return mc_err_set(err, MCRED_ERR_INVALID, "the document has no proof");
-    if (cJSON_IsArray(proofs) && cJSON_GetArraySize(proofs) == 0)
+    if (mc_json_is_array(proofs) && cJSON_GetArraySize(proofs) == 0)
         return mc_err_set(err, MCRED_ERR_INVALID, "the document's proof set is empty");
-    for (p = cJSON_IsArray(proofs) ? proofs->child : proofs; p;
-         p = cJSON_IsArray(proofs) ? p->next : NULL) {
+    for (p = mc_json_is_array(proofs) ? proofs->child : proofs; p;
+         p = mc_json_is_array(proofs) ? p->next : NULL) {
         struct mc_di_result *r = &res[n];
         struct mc_err e;
 

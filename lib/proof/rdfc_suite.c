@@ -18,6 +18,7 @@
 #include "jsonld/rdf.h"
 #include "proof/di.h"
 #include "proof/rdfc_suite.h"
+#include "util/json.h"
 
 /* Canonical N-Quads of doc (JSON-LD, safe mode) through loader. */
 mcred_rc mc_rdfc_canonize_doc(const cJSON *doc, const struct mc_jsonld_loader *loader,
@@ -40,7 +41,7 @@ mcred_rc mc_rdfc_canonize_doc(const cJSON *doc, const struct mc_jsonld_loader *l
         rc = mc_jsonld_to_rdf(expanded, &o, &ds, err);
     if (!rc)
         rc = mc_rdfc_canon(&ds, NULL, out, err);
-    cJSON_Delete(expanded);
+    mc_json_delete(expanded);   /* inside an arena scope: freed with the scope */
     mc_rdf_release(&ds);
     return rc;
 }
@@ -109,7 +110,7 @@ bool mc_rdfc_config_template(const cJSON *cfg, struct mc_buf *out)
     mcred_rc rc;
 
     cJSON_ArrayForEach(m, cfg) members++;
-    if (members != 6 || !cJSON_IsArray(ctx) || !cJSON_IsString(ctx->child) ||
+    if (members != 6 || !mc_json_is_array(ctx) || !mc_json_is_string(ctx->child) ||
         strcmp(ctx->child->valuestring, "https://www.w3.org/ns/credentials/v2") != 0)
         return false;
     if (!type || strcmp(type, "DataIntegrityProof") != 0 || !plain_token(suite, "-") ||
@@ -120,16 +121,26 @@ bool mc_rdfc_config_template(const cJSON *cfg, struct mc_buf *out)
         ;
     if (!(*p)[0])
         return false;
-    rc = mc_buf_printf(out,
-        "_:c14n0 <http://purl.org/dc/terms/created> \"%s\"^^"
-        "<http://www.w3.org/2001/XMLSchema#dateTime> .\n"
-        "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-        "<https://w3id.org/security#DataIntegrityProof> .\n"
-        "_:c14n0 <https://w3id.org/security#cryptosuite> \"%s\"^^"
-        "<https://w3id.org/security#cryptosuiteString> .\n"
-        "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#%s> .\n"
-        "_:c14n0 <https://w3id.org/security#verificationMethod> <%s> .\n",
-        created, suite, (*p)[1], vm);
+    /* appended piece by piece: printf's formatting cost as much as the rest
+     * of the proof configuration's hashing */
+    {
+        const char *const parts[] = {
+            "_:c14n0 <http://purl.org/dc/terms/created> \"", created,
+            "\"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n"
+            "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<https://w3id.org/security#DataIntegrityProof> .\n"
+            "_:c14n0 <https://w3id.org/security#cryptosuite> \"", suite,
+            "\"^^<https://w3id.org/security#cryptosuiteString> .\n"
+            "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#",
+            (*p)[1],
+            "> .\n_:c14n0 <https://w3id.org/security#verificationMethod> <", vm, "> .\n",
+        };
+        size_t i;
+
+        rc = mc_buf_grow(out, 512);
+        for (i = 0; !rc && i < sizeof(parts) / sizeof(parts[0]); i++)
+            rc = mc_buf_appends(out, parts[i]);
+    }
     if (rc) {
         out->len = start;
         return false;
@@ -146,7 +157,9 @@ static mcred_rc canon_hash(const cJSON *doc, const struct mc_jsonld_loader *load
 
     if (!keep)
         mc_buf_init(&tmp, 0);
-    rc = mc_rdfc_canonize_doc(doc, loader, cache, b, err);
+    rc = mc_buf_grow(b, 16384);   /* a credential's N-Quads: no doubling from 64 bytes */
+    if (!rc)
+        rc = mc_rdfc_canonize_doc(doc, loader, cache, b, err);
     if (!rc)
         mc_sha256(b->ptr ? b->ptr : "", b->len, out);
     if (!keep)
@@ -211,21 +224,24 @@ static mcred_rc config_hash(const cJSON *cfg, const struct mc_jsonld_loader *loa
 static void note_newest(const struct mc_ctxstore *store, const cJSON *doc,
                         struct mc_di_attempt *at)
 {
-    const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(doc, "@context"), *c;
-    size_t used = 0;
+    const cJSON *ctx = mc_json_get(doc, "@context"), *c;
 
     at->note[0] = '\0';
-    for (c = cJSON_IsArray(ctx) ? ctx->child : ctx; c; c = cJSON_IsArray(ctx) ? c->next : NULL) {
+    for (c = mc_json_is_array(ctx) ? ctx->child : ctx; c;
+         c = mc_json_is_array(ctx) ? c->next : NULL) {
+        const size_t cap = sizeof(at->note);
         struct mc_ctx_info info;
-        int n;
+        bool first = !at->note[0];
 
-        if (!cJSON_IsString(c) || mc_ctxstore_get(store, c->valuestring, 0, &info, NULL))
+        if (!mc_json_is_string(c) || mc_ctxstore_get(store, c->valuestring, 0, &info, NULL))
             continue;
-        n = snprintf(at->note + used, sizeof(at->note) - used, "%s%s (rev %s)",
-                     used ? "; " : "contexts: ", c->valuestring, info.pin->rev);
-        if (n < 0 || (size_t)n >= sizeof(at->note) - used)
-            break;
-        used += (size_t)n;
+        /* concatenated, not printed: this runs on every verification */
+        if (mc_strlcat(at->note, first ? "contexts: " : "; ", cap) >= cap ||
+            mc_strlcat(at->note, c->valuestring, cap) >= cap ||
+            mc_strlcat(at->note, " (rev ", cap) >= cap ||
+            mc_strlcat(at->note, info.pin->rev, cap) >= cap ||
+            mc_strlcat(at->note, ")", cap) >= cap)
+            break;   /* truncated, as snprintf left it */
     }
 }
 

@@ -900,7 +900,8 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     size_t skip = 0;
     mcred_rc rc;
 
-    memset(v, 0, sizeof(*v));
+    /* the header only: each check entry is written whole before it is read */
+    memset(v, 0, offsetof(struct mc_verdict, checks));
     while (skip < n && (p[skip] == ' ' || p[skip] == '\n' || p[skip] == '\r' || p[skip] == '\t'))
         skip++;
     if (looks_like_jwt(p + skip, n - skip)) {

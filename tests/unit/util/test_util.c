@@ -206,6 +206,19 @@ static const struct json_case json_cases[] = {
     { "\"a\\u0000b\"", MCRED_ERR_INVALID, "\\u0000" },
     { "\"\\ud800\"", MCRED_ERR_INVALID, "malformed" },     /* lone surrogate */
     { "", MCRED_ERR_INVALID, "malformed" },
+    /* strict RFC 8259, as JSON.parse: what cJSON let through is refused */
+    { "01", MCRED_ERR_INVALID, NULL },
+    { "[1.]", MCRED_ERR_INVALID, NULL },
+    { "[-]", MCRED_ERR_INVALID, NULL },
+    { "[1e]", MCRED_ERR_INVALID, NULL },
+    { "\"\\u00zz\"", MCRED_ERR_INVALID, NULL },
+    { "\"tab\tinside\"", MCRED_ERR_INVALID, NULL },        /* a raw control character */
+    { "\v[1]", MCRED_ERR_INVALID, NULL },                    /* whitespace JSON does not have */
+    { "[1,]", MCRED_ERR_INVALID, NULL },
+    { "{\"a\":1,}", MCRED_ERR_INVALID, NULL },
+    { "\xef\xbb\xbf{\"bom\":true}", MCRED_OK, NULL },    /* a UTF-8 BOM is skipped */
+    { "[-0.5e+3, 1E2, 0, -0]", MCRED_OK, NULL },
+    { "\"\\ud83d\\ude00\"", MCRED_OK, NULL },             /* a surrogate pair */
 };
 
 static void test_json(void)
@@ -227,6 +240,11 @@ static void test_json(void)
         CHECK((v != NULL) == (c->rc == MCRED_OK), "output defined for '%s'", c->in);
         cJSON_Delete(v);
     }
+    /* a NUL byte and anything after it: refused (the length is what counts) */
+    CHECK_RC(mc_json_parse("[1]\0junk", 8, 0, &v, &err), MCRED_ERR_INVALID,
+             "bytes after a NUL are refused");
+    CHECK_RC(mc_json_parse("{\"a\":\"x\0y\"}", 11, 0, &v, &err), MCRED_ERR_INVALID,
+             "a NUL inside a string is refused");
     deep = malloc(depth * 2 + 1);
     memset(deep, '[', depth);
     memset(deep + depth, ']', depth);
