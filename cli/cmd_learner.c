@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "service/admin.h"
 #include "cli_cmds.h"
 #include "model/ob.h"
 #include "store/store.h"
@@ -57,10 +58,8 @@ static int learner_add(int argc, char **argv)
     l.email = (char *)(uintptr_t)email;
     l.did = (char *)(uintptr_t)did;
     mc_err_clear(&err);
-    if (mc_store_begin(a.st, &err) || mc_store_learner_put(a.st, &l, &err) ||
-        admin_audit(a.st, a.org, "learner add", email ? email : did, name, &err) ||
-        mc_store_commit(a.st, &err)) {
-        mc_store_rollback(a.st);
+    /* the verb the API uses too (lib/service/admin.c): checks, insert, audit */
+    if (mc_admin_learner_add(a.st, a.org, &l, "cli", &err)) {
         if (err.rc == MCRED_ERR_CONFLICT) {
             cli_error("learner add: a learner with that e-mail address or DID exists");
             rc = CLI_FAILED;

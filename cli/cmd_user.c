@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "cli.h"
+#include "service/admin.h"
 #include "cli_cmds.h"
 #include "model/ob.h"
 #include "store/store.h"
@@ -50,10 +51,8 @@ static int user_add(int argc, char **argv)
     if (rc)
         return rc;
     mc_err_clear(&err);
-    if (mc_store_begin(a.st, &err) || mc_store_user_add(a.st, a.org, email, r, &id, &err) ||
-        admin_audit(a.st, a.org, "user add", email, mc_role_name(r), &err) ||
-        mc_store_commit(a.st, &err)) {
-        mc_store_rollback(a.st);
+    /* the verb the API uses too (lib/service/admin.c): checks, insert, audit */
+    if (mc_admin_user_add(a.st, a.org, email, r, "cli", &id, &err)) {
         if (err.rc == MCRED_ERR_CONFLICT) {
             cli_error("user add: a user with the e-mail '%s' exists", email);
             rc = CLI_FAILED;
