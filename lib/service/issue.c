@@ -38,7 +38,7 @@ static const char *purpose_path(enum mc_status_purpose p)
  * n indexes allocated from it. Inside the caller's transaction. */
 static mcred_rc alloc_indexes(const struct mc_issuing *is, enum mc_status_purpose purpose,
                               int64_t n, int64_t *list_id, int64_t *first, bool *created,
-                              struct mc_err *err)
+                              char *url_out, size_t url_cap, struct mc_err *err)
 {
     struct mc_status_list l;
     char url[1024], uuid[46];
@@ -69,8 +69,22 @@ static mcred_rc alloc_indexes(const struct mc_issuing *is, enum mc_status_purpos
     if (rc)
         return rc;
     *list_id = l.id;
+    if (url_out)
+        mc_strlcpy(url_out, *created ? url : l.url, url_cap);
     rc = mc_store_status_alloc(is->st, is->org, l.id, n, first, err);
     mc_status_list_release(&l);
+    return rc;
+}
+
+mcred_rc mc_issue_alloc_status(const struct mc_issuing *is, enum mc_status_purpose purpose,
+                               int64_t *list_id, int64_t *index, char *url, size_t url_cap,
+                               struct mc_err *err)
+{
+    bool created = false;
+    mcred_rc rc = alloc_indexes(is, purpose, 1, list_id, index, &created, url, url_cap, err);
+
+    if (!rc && created)
+        rc = mc_issue_publish_list(is, *list_id, err);   /* a new list is published at once */
     return rc;
 }
 
@@ -364,9 +378,11 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
     rc = b->own_tx ? mc_store_begin(is->st, err) : MCRED_OK;
     if (!rc)
         rc = alloc_indexes(is, MC_STATUS_PURPOSE_REVOCATION, (int64_t)n, &lr, &fr, &new_rev,
+                           NULL, 0,
                            err);
     if (!rc)
         rc = alloc_indexes(is, MC_STATUS_PURPOSE_SUSPENSION, (int64_t)n, &ls, &fs, &new_sus,
+                           NULL, 0,
                            err);
     /* a new list is published (all clear) before any credential points at it */
     if (!rc && new_rev)

@@ -77,6 +77,13 @@ MC_NODISCARD mcred_rc mc_issue_set_state(const struct mc_issuing *is, const char
                                          enum mc_cred_state state, const char *reason,
                                          struct mc_err *err);
 
+/* One index on the issuer's current status list of purpose (revocation or
+ * suspension), inside the caller's transaction: a new list is made when none
+ * has room, and published at once. url receives the list's URL. */
+MC_NODISCARD mcred_rc mc_issue_alloc_status(const struct mc_issuing *is,
+                                            enum mc_status_purpose purpose, int64_t *list_id,
+                                            int64_t *index, char *url, size_t url_cap,
+                                            struct mc_err *err);
 /* (Re)build and sign the status list credential of list id, store it.
  * (The store also needs mc_store_status_list_find and _all; see store.h.) */
 MC_NODISCARD mcred_rc mc_issue_publish_list(const struct mc_issuing *is, int64_t list_id,

@@ -390,43 +390,8 @@ struct entry {
 static mcred_rc alloc_entry(const struct mc_issuing *is, enum mc_status_purpose purpose,
                             time_t now, struct entry *e, struct mc_err *err)
 {
-    struct mc_status_list l;
-    char url[1024], uuid[46];
-    bool created = false;
-    mcred_rc rc;
-
-    memset(&l, 0, sizeof(l));
-    rc = mc_store_status_list_current(is->st, is->org, is->issuer->id, purpose, &l, err);
-    if (rc == MCRED_OK && l.size - l.next_index < 1) {
-        mc_status_list_release(&l);
-        rc = MCRED_ERR_NOTFOUND;
-    }
-    if (rc == MCRED_ERR_NOTFOUND) {
-        mc_err_clear(err);
-        memset(&l, 0, sizeof(l));
-        mc_uuid_urn(uuid);
-        snprintf(url, sizeof(url), "%s/status/%s/%s", is->public_url,
-                 purpose == MC_STATUS_PURPOSE_REVOCATION ? "revocation" : "suspension",
-                 uuid + 9);
-        l.org_id = is->org;
-        l.issuer_id = is->issuer->id;
-        l.purpose = purpose;
-        l.url = url;
-        l.size = (int64_t)MC_STATUS_MIN_ENTRIES;
-        l.updated = now;
-        rc = mc_store_status_list_create(is->st, &l, err);
-        l.url = NULL;   /* ours, not the row's */
-        created = rc == MCRED_OK;
-    }
-    if (!rc)
-        mc_strlcpy(e->url, created ? url : l.url, sizeof(e->url));
-    e->list = l.id;
-    mc_status_list_release(&l);
-    if (!rc && created)
-        rc = mc_issue_publish_list(is, e->list, err);
-    if (!rc)
-        rc = mc_store_status_alloc(is->st, is->org, e->list, 1, &e->index, err);
-    return rc;
+    (void)now;   /* the list's time is the issuing clock (is->now) */
+    return mc_issue_alloc_status(is, purpose, &e->list, &e->index, e->url, sizeof(e->url), err);
 }
 
 static mcred_rc add_status(cJSON *doc, const struct entry *rev, const struct entry *sus,
