@@ -5,81 +5,28 @@
 
 #include <stdio.h>
 
-#include <sodium.h>
-
 #include "admin.h"
 #include "cli.h"
 #include "cli_cmds.h"
-#include "crypto/hash.h"
 #include "store/store.h"
-#include "util/buf.h"
-#include "util/codec.h"
-
-#define TOKEN_BYTES 32
+#include "service/admin.h"
 
 static const char usage[] =
-    "usage: mcred token create --user ID [--db DSN]\n"
+    "usage: mcred token create --user ID [--label TEXT] [--db DSN]\n"
     "\n"
     "Create an API token for user ID (see `mcred user list`) and print it once: it is\n"
     "32 random bytes in base64url. The store keeps only the lowercase hex SHA-256 of the\n"
     "token as printed, so a lost token cannot be shown again; create another.\n";
 
-/* The user id of the organisation, with its e-mail copied to email. */
-static int find_user(struct admin *a, int64_t id, char *email, size_t cap)
-{
-    struct mc_store_list l;
-    struct mc_err err;
-    const struct mc_user *u;
-    size_t i;
-    int rc = CLI_FAILED;
-
-    memset(&l, 0, sizeof(l));
-    mc_err_clear(&err);
-    if (mc_store_user_list(a->st, a->org, &l, &err))
-        return admin_store_error(&err, "token create");
-    u = l.rows;
-    for (i = 0; i < l.n; i++) {
-        if (u[i].id == id) {
-            mc_strlcpy(email, u[i].email, cap);
-            rc = CLI_OK;
-        }
-    }
-    if (rc)
-        cli_error("token create: no user %lld in organisation '%s'", (long long)id,
-                  a->conf.org);
-    mc_store_list_clear(&l);
-    return rc;
-}
-
-/* A fresh token (base64url text) and the hex SHA-256 of that text. */
-static int make_token(struct mc_buf *tok, struct mc_buf *hash)
-{
-    uint8_t raw[TOKEN_BYTES], h[MC_SHA256_BYTES];
-    mcred_rc rc;
-
-    randombytes_buf(raw, sizeof(raw));
-    rc = mc_b64url_encode(tok, raw, sizeof(raw));
-    sodium_memzero(raw, sizeof(raw));
-    if (!rc) {
-        mc_sha256(tok->ptr, tok->len, h);
-        rc = mc_hex_encode(hash, h, sizeof(h));
-    }
-    if (rc) {
-        cli_error("out of memory");
-        return CLI_USAGE;
-    }
-    return CLI_OK;
-}
-
 static int token_create(int argc, char **argv)
 {
-    const char *user = NULL, *db = NULL, *pos[1];
+    const char *user = NULL, *db = NULL, *label = NULL, *pos[1];
     struct cli_opt opts[] = { { "user", &user, NULL }, { "db", &db, NULL },
-                              { NULL, NULL, NULL } };
+                              { "label", &label, NULL }, { NULL, NULL, NULL } };
+    struct mc_admin_token tok;
+    struct mc_user u;
     struct admin a;
-    struct mc_buf tok, hash;
     struct mc_err err;
-    char email[MC_STORE_MAX_TEXT + 1];
     int64_t id;
     int npos, rc;
 
@@ -94,28 +41,27 @@ static int token_create(int argc, char **argv)
     rc = admin_open(&a, db);
     if (rc)
         return rc;
-    mc_buf_init(&tok, 0);
-    mc_buf_init(&hash, 0);
+    memset(&u, 0, sizeof(u));
     mc_err_clear(&err);
-    rc = find_user(&a, id, email, sizeof(email));
-    if (!rc)
-        rc = make_token(&tok, &hash);
-    if (!rc && (mc_store_begin(a.st, &err) ||
-                mc_store_token_add(a.st, a.org, id, hash.ptr, &err) ||
-                admin_audit(a.st, a.org, "token create", email, NULL, &err) ||
-                mc_store_commit(a.st, &err))) {
-        mc_store_rollback(a.st);
+    if (mc_store_user_get(a.st, a.org, id, &u, &err)) {
+        if (err.rc == MCRED_ERR_NOTFOUND) {
+            cli_error("token create: no user %lld in organisation '%s'", (long long)id,
+                      a.conf.org);
+            rc = CLI_FAILED;
+        } else {
+            rc = admin_store_error(&err, "token create");
+        }
+    } else if (mc_admin_token_create(a.st, a.org, id, label, "cli", &tok, &err)) {
+        /* the verb the API uses too (lib/service/admin.c): random text, stored hashed,
+         * audited */
         rc = admin_store_error(&err, "token create");
+    } else {
+        printf("%s\n", tok.token);
+        fprintf(stderr, "token %s for user %lld (%s): shown only this once\n", tok.id,
+                (long long)id, u.email);
+        mc_admin_token_wipe(&tok);
     }
-    if (!rc) {
-        printf("%s\n", tok.ptr);
-        fprintf(stderr, "token for user %lld (%s): shown only this once\n", (long long)id,
-                email);
-    }
-    if (tok.ptr)
-        sodium_memzero(tok.ptr, tok.cap);
-    mc_buf_release(&tok);
-    mc_buf_release(&hash);
+    mc_user_release(&u);
     admin_close(&a);
     return rc;
 }

@@ -520,33 +520,12 @@ static const char *actor(const struct srv_req *r)
     return r->who.email[0] ? r->who.email : "api";
 }
 
-/* Make msg valid UTF-8 in place: each byte of a broken sequence becomes '?'
- * (a message may quote input cut at a byte count). */
-static void clean_utf8(char *msg)
-{
-    unsigned char *p = (unsigned char *)msg;
-
-    while (*p) {
-        size_t n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-        size_t i;
-
-        for (i = 1; i < n && p[i]; i++)
-            ;
-        if (i == n && mc_utf8_valid((const char *)p, n)) {
-            p += n;
-            continue;
-        }
-        *p++ = '?';
-    }
-}
-
 /* A library error as a response (srv_error_rc's statuses), with where it
  * came from for a 400 when where is given. */
 static void fail(struct srv_resp *w, const struct mc_err *err, const char *where)
 {
-    struct mc_err e = *err;
+    struct mc_err e = *err;   /* srv_error makes the message valid UTF-8 */
 
-    clean_utf8(e.msg);
     if (e.rc == MCRED_ERR_INVALID && where) {
         srv_error(w, 400, "invalid_body", "%s: %s", where, mc_err_msg(&e));
         return;
@@ -692,7 +671,12 @@ static void get_my_credential(struct srv_req *r, struct srv_resp *w)
 
 /* ---- users and roles ------------------------------------------------------------------------ */
 
-static void list_users(struct srv_req *r, struct srv_resp *w)
+/* A page of a small list of the caller's organisation, fetched whole by
+ * list (users, issuers, achievements) and rendered with view. */
+static void list_whole(struct srv_req *r, struct srv_resp *w,
+                       mcred_rc (*list)(struct mc_store *, int64_t, struct mc_store_list *,
+                                        struct mc_err *),
+                       cJSON *(*view)(const void *row))
 {
     struct mc_store_list l;
     struct mc_err err;
@@ -701,12 +685,17 @@ static void list_users(struct srv_req *r, struct srv_resp *w)
     if (!get_page(r, w, &pg))
         return;
     mc_err_clear(&err);
-    if (mc_store_user_list(r->st, r->who.org, &l, &err)) {
+    if (list(r->st, r->who.org, &l, &err)) {
         fail(w, &err, NULL);
         return;
     }
-    send_slice(w, &l, &pg, v_user);
+    send_slice(w, &l, &pg, view);
     mc_store_list_clear(&l);
+}
+
+static void list_users(struct srv_req *r, struct srv_resp *w)
+{
+    list_whole(r, w, mc_store_user_list, v_user);
 }
 
 /* User params[0] of the caller's organisation; a 404 written otherwise. */
@@ -879,19 +868,7 @@ static void revoke_token(struct srv_req *r, struct srv_resp *w)
 
 static void list_issuers(struct srv_req *r, struct srv_resp *w)
 {
-    struct mc_store_list l;
-    struct mc_err err;
-    struct page pg;
-
-    if (!get_page(r, w, &pg))
-        return;
-    mc_err_clear(&err);
-    if (mc_store_issuer_list(r->st, r->who.org, &l, &err)) {
-        fail(w, &err, NULL);
-        return;
-    }
-    send_slice(w, &l, &pg, v_issuer);
-    mc_store_list_clear(&l);
+    list_whole(r, w, mc_store_issuer_list, v_issuer);
 }
 
 /* The issuer's keys, oldest first (public parts only). */
@@ -956,19 +933,7 @@ static void get_issuer(struct srv_req *r, struct srv_resp *w)
 
 static void list_achievements(struct srv_req *r, struct srv_resp *w)
 {
-    struct mc_store_list l;
-    struct mc_err err;
-    struct page pg;
-
-    if (!get_page(r, w, &pg))
-        return;
-    mc_err_clear(&err);
-    if (mc_store_achievement_list(r->st, r->who.org, &l, &err)) {
-        fail(w, &err, NULL);
-        return;
-    }
-    send_slice(w, &l, &pg, v_achievement);
-    mc_store_list_clear(&l);
+    list_whole(r, w, mc_store_achievement_list, v_achievement);
 }
 
 /* Achievement params[0] of the caller's organisation: a row id (that
@@ -1014,7 +979,7 @@ static cJSON *problems_json(const struct mc_ob_report *rep)
         char p[sizeof(rep->problems[i])];
 
         mc_strlcpy(p, rep->problems[i], sizeof(p));
-        clean_utf8(p);
+        srv_utf8_fix(p);
         if (!cJSON_AddItemToArray(arr, cJSON_CreateString(p)))
             arr = NULL;
     }
@@ -1056,7 +1021,7 @@ static void create_achievement(struct srv_req *r, struct srv_resp *w)
         return;
     }
     /* the usual error body, with every problem listed */
-    clean_utf8(err.msg);
+    srv_utf8_fix(err.msg);
     o = problems_json(&rep);
     if (o && !(add_str(o, "error", "invalid_achievement") &&
                add_str(o, "message", mc_err_msg(&err)))) {

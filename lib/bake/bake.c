@@ -78,30 +78,10 @@ static void trim(const char *p, size_t n, size_t *start, size_t *len)
     *len = n - a;
 }
 
-static bool is_b64url(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
-}
-
 /* Three base64url parts; header and payload not empty. dot1/dot2: where. */
 static bool jws_shape(const char *p, size_t n, size_t *dot1, size_t *dot2)
 {
-    size_t i, dots = 0;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] == '.') {
-            if (dots == 0)
-                *dot1 = i;
-            else
-                *dot2 = i;
-            if (++dots > 2)
-                return false;
-        } else if (!is_b64url(p[i])) {
-            return false;
-        }
-    }
-    return dots == 2 && *dot1 > 0 && *dot2 > *dot1 + 1;
+    return mc_jws_shape(p, n, dot1, dot2) && *dot1 > 0 && *dot2 > *dot1 + 1;
 }
 
 /* p starts with the lowercase ASCII prefix pre, in any case. */

@@ -835,7 +835,8 @@ static mcred_rc store_list(void *ud, const char *url, cJSON **out, struct mc_err
 
     *out = NULL;
     memset(&l, 0, sizeof(l));
-    rc = mc_store_status_list_find(s->st, s->org, url, &l, err);
+    rc = s->org ? mc_store_status_list_find(s->st, s->org, url, &l, err)
+                : mc_store_status_list_by_url(s->st, url, &l, err);
     if (rc)
         return rc;
     if (!l.doc) {

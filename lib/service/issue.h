@@ -90,8 +90,9 @@ MC_NODISCARD mcred_rc mc_issue_publish_list(const struct mc_issuing *is, int64_t
                                             struct mc_err *err);
 
 /* A status source reading the organisation's own lists from the store (their
- * signed documents, parsed); for other URLs it says NOTFOUND. s must outlive
- * s->src. */
+ * signed documents, parsed); for other URLs it says NOTFOUND. org 0: the
+ * lists of every organisation in the store (a server verifying for anyone).
+ * s must outlive s->src. */
 struct mc_issue_source {
     struct mc_store *st;
     int64_t org;

@@ -387,13 +387,6 @@ struct entry {
     char url[1024];
 };
 
-static mcred_rc alloc_entry(const struct mc_issuing *is, enum mc_status_purpose purpose,
-                            time_t now, struct entry *e, struct mc_err *err)
-{
-    (void)now;   /* the list's time is the issuing clock (is->now) */
-    return mc_issue_alloc_status(is, purpose, &e->list, &e->index, e->url, sizeof(e->url), err);
-}
-
 static mcred_rc add_status(cJSON *doc, const struct entry *rev, const struct entry *sus,
                            struct mc_err *err)
 {
@@ -463,9 +456,11 @@ static mcred_rc sign_and_store(struct mc_store *st, struct issue_job *j, char **
     if (!rc)
         rc = learner_of(st, is->org, j->recipient, &learner, err);
     if (!rc)
-        rc = alloc_entry(is, MC_STATUS_PURPOSE_REVOCATION, j->now, &rev, err);
+        rc = mc_issue_alloc_status(is, MC_STATUS_PURPOSE_REVOCATION, &rev.list, &rev.index,
+                                   rev.url, sizeof(rev.url), err);
     if (!rc)
-        rc = alloc_entry(is, MC_STATUS_PURPOSE_SUSPENSION, j->now, &sus, err);
+        rc = mc_issue_alloc_status(is, MC_STATUS_PURPOSE_SUSPENSION, &sus.list, &sus.index,
+                                   sus.url, sizeof(sus.url), err);
     if (!rc)
         rc = add_status(j->doc, &rev, &sus, err);
     if (!rc) {

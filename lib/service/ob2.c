@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include "proof/jwt.h"
 #include "service/verify_int.h"
@@ -125,7 +126,7 @@ static bool hashed_match(const char *hashed, const char *identity, const char *s
     const char *dollar = strchr(hashed, '$');
     const EVP_MD *md;
     unsigned char h[EVP_MAX_MD_SIZE];
-    unsigned hl = 0, i;
+    unsigned hl = 0;
     char hex[2 * EVP_MAX_MD_SIZE + 1];
     EVP_MD_CTX *ctx;
     bool ok;
@@ -148,8 +149,7 @@ static bool hashed_match(const char *hashed, const char *identity, const char *s
     EVP_MD_CTX_free(ctx);
     if (!ok)
         return false;
-    for (i = 0; i < hl; i++)
-        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    sodium_bin2hex(hex, sizeof(hex), h, hl);
     return strcasecmp(hex, dollar + 1) == 0;
 }
 

@@ -134,26 +134,8 @@ static void facts_of(const cJSON *cred, const cJSON *claims, struct cred_facts *
  * empty (OB 3.0's CompactJws pattern). */
 static bool jws_shape(const char *p, size_t n, size_t *dot1, size_t *dot2)
 {
-    size_t i, dots = 0;
-
-    if (n == 0 || n > MC_JWT_MAX_TOKEN)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = p[i];
-
-        if (c == '.') {
-            if (dots == 0)
-                *dot1 = i;
-            else if (dots == 1)
-                *dot2 = i;
-            if (++dots > 2)
-                return false;
-        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return dots == 2 && *dot1 > 0 && *dot2 + 1 < n;
+    return n > 0 && n <= MC_JWT_MAX_TOKEN && mc_jws_shape(p, n, dot1, dot2) && *dot1 > 0 &&
+           *dot2 + 1 < n;
 }
 
 /* Parse the credential: *tree (OUT, owned) is the whole document (JSON) or
@@ -271,17 +253,6 @@ out:
 
 /* --- listing ------------------------------------------------------------------------- */
 
-/* A stored JWS goes into a JSON string as it is: check it has nothing that
- * would need escaping (it was checked on the way in). */
-static bool jws_chars(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-            return false;
-    return true;
-}
-
 mcred_rc mc_obapi_list(struct mc_store *st, int64_t org, int64_t user,
                        const struct mc_obapi_page *pg, struct mc_buf *out, int64_t *total,
                        size_t *returned, struct mc_err *err)
@@ -307,7 +278,8 @@ mcred_rc mc_obapi_list(struct mc_store *st, int64_t org, int64_t user,
 
         if (*returned > 0 && bytes + len > MC_OBAPI_PAGE_BYTES)
             break;                        /* the rest on the next page */
-        if (it->jws && !jws_chars(it->doc)) {
+        if (it->jws && !mc_jws_shape(it->doc, strlen(it->doc), NULL, NULL)) {
+            /* a stored JWS goes into a JSON string as it is: nothing to escape */
             rc = mc_err_set(err, MCRED_ERR_STORAGE, "wallet: credential '%.200s' is not a "
                             "compact JWS", it->key);
             break;

@@ -290,31 +290,6 @@ void mc_platform_issuer_release(struct mc_platform_issuer *pi)
     memset(pi, 0, sizeof(*pi));
 }
 
-/* Status lists published by this platform, read from the store (their
- * signed documents); the organisation that issued the credential also
- * published the list at that URL, so its own signature stands. Other URLs:
- * NOTFOUND, and the verifier goes to the fetcher. */
-static mcred_rc store_list(void *ud, const char *url, cJSON **out, struct mc_err *err)
-{
-    const struct mc_platform_status *s = ud;
-    struct mc_status_list l;
-    mcred_rc rc;
-
-    *out = NULL;
-    memset(&l, 0, sizeof(l));
-    rc = mc_store_status_list_by_url(s->st, url, &l, err);
-    if (rc)
-        return rc;
-    if (!l.doc) {
-        mc_status_list_release(&l);
-        return mc_err_set(err, MCRED_ERR_NOTFOUND, "status list %s has not been published yet",
-                          url);
-    }
-    rc = mc_json_parse(l.doc, strlen(l.doc), 0, out, err);
-    mc_status_list_release(&l);
-    return rc;
-}
-
 void mc_platform_verify_opts(struct mc_platform *p, struct mc_store *st,
                              struct mc_platform_status *src, struct mc_verify_opts *o)
 {
@@ -326,25 +301,17 @@ void mc_platform_verify_opts(struct mc_platform *p, struct mc_store *st,
     o->trusted = p->trusted;
     o->ntrusted = p->ntrusted;
     if (st) {
-        src->st = st;
-        src->src.get = store_list;
-        src->src.ud = src;
-        o->status = &src->src;
+        mc_issue_status_source(&src->s, st, 0);
+        o->status = &src->s.src;
     }
 }
 
 void mc_platform_token_hash(const char *token, char out[65])
 {
     uint8_t h[MC_SHA256_BYTES];
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
 
     mc_sha256(token, strlen(token), h);
-    for (i = 0; i < sizeof(h); i++) {
-        out[2 * i] = hex[h[i] >> 4];
-        out[2 * i + 1] = hex[h[i] & 15];
-    }
-    out[64] = '\0';
+    sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
 mcred_rc mc_platform_token_user(struct mc_store *st, const char *token, struct mc_user *out,

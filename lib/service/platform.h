@@ -73,8 +73,7 @@ void mc_platform_issuer_release(struct mc_platform_issuer *pi);
 /* Verify options with the platform's contexts and fetcher; status lists that
  * this platform publishes are read from st (src must outlive the options). */
 struct mc_platform_status {
-    struct mc_store *st;
-    struct mc_status_source src;
+    struct mc_issue_source s;   /* lists of every organisation of the store */
 };
 void mc_platform_verify_opts(struct mc_platform *p, struct mc_store *st,
                              struct mc_platform_status *src, struct mc_verify_opts *o);

@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
+#include <sodium.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <time.h>
@@ -855,7 +857,6 @@ void mc_rows_free(struct mc_rows *rs)
 
 mcred_rc mc_rows_default_key(const char *achievement_uri, const char *recipient, char out[65])
 {
-    static const char hex[] = "0123456789abcdef";
     uint8_t h[MC_SHA256_BYTES];
     char stackbuf[512], *b = stackbuf;
     size_t na, nr, i;
@@ -882,11 +883,7 @@ mcred_rc mc_rows_default_key(const char *achievement_uri, const char *recipient,
     mc_sha256(b, na + 1 + nr, h);
     if (b != stackbuf)
         mc_free(b);
-    for (i = 0; i < MC_SHA256_BYTES; i++) {
-        out[2 * i] = hex[h[i] >> 4];
-        out[2 * i + 1] = hex[h[i] & 15];
-    }
-    out[64] = '\0';
+    sodium_bin2hex(out, 65, h, MC_SHA256_BYTES);
     return MCRED_OK;
 }
 

@@ -725,24 +725,6 @@ static mcred_rc verify_vp(struct mc_verdict *v, const cJSON *doc, const struct m
     return MCRED_OK;
 }
 
-static bool looks_like_jwt(const char *p, size_t n)
-{
-    size_t i, dots = 0;
-
-    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
-        n--;
-    for (i = 0; i < n; i++) {
-        char c = p[i];
-
-        if (c == '.')
-            dots++;
-        else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_'))
-            return false;
-    }
-    return n > 0 && dots == 2;
-}
-
 /* A URL to fetch the credential or assertion from (http or https, one
  * line, no spaces). */
 static bool looks_like_url(const char *p, size_t n)
@@ -897,19 +879,19 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     cJSON *doc = NULL;
     bool expired = false, early = false, revoked = false, suspended = false;
     const char *iss, *id;
-    size_t skip = 0;
+    size_t skip = 0, m;
     mcred_rc rc;
 
     /* the header only: each check entry is written whole before it is read */
     memset(v, 0, offsetof(struct mc_verdict, checks));
     while (skip < n && (p[skip] == ' ' || p[skip] == '\n' || p[skip] == '\r' || p[skip] == '\t'))
         skip++;
-    if (looks_like_jwt(p + skip, n - skip)) {
-        size_t m = n - skip;
+    m = n - skip;
+    while (m && (p[skip + m - 1] == '\n' || p[skip + m - 1] == '\r' || p[skip + m - 1] == ' '))
+        m--;
+    if (mc_jws_shape(p + skip, m, NULL, NULL)) {
         cJSON *h = NULL, *pl = NULL;
 
-        while (m && (p[skip + m - 1] == '\n' || p[skip + m - 1] == '\r' || p[skip + m - 1] == ' '))
-            m--;
         /* an OB 2.0 signed assertion is a JWS whose payload is an Assertion */
         if (mc_jws_decode(p + skip, m, &h, &pl, NULL) == MCRED_OK && mc_ob2_is_assertion(pl)) {
             struct mc_ob2_flags f;

@@ -135,7 +135,6 @@ static mcred_rc identity_hash(const char *p, size_t n, char out[65], struct mc_e
     uint8_t h[MC_SHA256_BYTES];
     struct mc_buf canon;
     cJSON *doc = NULL;
-    size_t i;
     mcred_rc rc = MCRED_OK;
 
     mc_buf_init(&canon, (size_t)16 << 20);
@@ -151,8 +150,7 @@ static mcred_rc identity_hash(const char *p, size_t n, char out[65], struct mc_e
         mc_sha256(p, n, h);
     }
     mc_buf_release(&canon);
-    for (i = 0; i < sizeof(h); i++)
-        snprintf(out + 2 * i, 3, "%02x", h[i]);
+    sodium_bin2hex(out, 65, h, sizeof(h));
     return MCRED_OK;
 }
 
@@ -261,22 +259,6 @@ out:
 
 /* --- presentations ---------------------------------------------------------------- */
 
-static bool is_jwt(const char *s)
-{
-    size_t i, dots = 0;
-
-    for (i = 0; s[i]; i++) {
-        char ch = s[i];
-
-        if (ch == '.')
-            dots++;
-        else if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-                   (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
-            return false;
-    }
-    return dots == 2;
-}
-
 mcred_rc mc_wallet_present(const struct mc_wallet_ctx *c, int64_t learner, const int64_t *ids,
                            size_t n, const char *challenge, const char *domain,
                            struct mc_buf *out, struct mc_err *err)
@@ -315,7 +297,7 @@ mcred_rc mc_wallet_present(const struct mc_wallet_ctx *c, int64_t learner, const
         rc = mc_store_wallet_get(c->st, c->org, learner, ids[i], &it, err);
         if (rc)
             goto out;
-        if (is_jwt(it.doc)) {
+        if (mc_jws_shape(it.doc, strlen(it.doc), NULL, NULL)) {
             struct mc_buf id;
 
             mc_buf_init(&id, 0);

@@ -301,3 +301,28 @@ mcred_rc mc_hex_decode(struct mc_buf *out, const char *s, size_t n)
     out->ptr[out->len] = '\0';
     return MCRED_OK;
 }
+
+bool mc_jws_shape(const char *p, size_t n, size_t *dot1, size_t *dot2)
+{
+    size_t i, dots = 0, at[2] = { 0, 0 };
+
+    for (i = 0; i < n; i++) {
+        char c = p[i];
+
+        if (c == '.') {
+            if (dots == 2)
+                return false;
+            at[dots++] = i;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    if (dots != 2)
+        return false;
+    if (dot1)
+        *dot1 = at[0];
+    if (dot2)
+        *dot2 = at[1];
+    return true;
+}

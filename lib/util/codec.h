@@ -33,6 +33,11 @@ MC_NODISCARD mcred_rc mc_multibase_encode(struct mc_buf *out, char base, const v
 MC_NODISCARD mcred_rc mc_varint_decode(const uint8_t *p, size_t n, uint64_t *val, size_t *used);
 MC_NODISCARD mcred_rc mc_varint_encode(struct mc_buf *out, uint64_t val);
 
+/* The shape of a compact JWS (RFC 7515): base64url characters and exactly
+ * two '.' (parts may be empty: a caller that needs them not to be checks
+ * the dots). dot1 and dot2 (may be NULL) receive where the dots are. */
+bool mc_jws_shape(const char *p, size_t n, size_t *dot1, size_t *dot2);
+
 /* Lowercase hex. Decode accepts either case and needs an even length. */
 MC_NODISCARD mcred_rc mc_hex_encode(struct mc_buf *out, const void *p, size_t n);
 MC_NODISCARD mcred_rc mc_hex_decode(struct mc_buf *out, const char *s, size_t n);
