@@ -290,6 +290,23 @@ static void test_torture(void)
           nomem, n);
 }
 
+/* The compact JWS shape: base64url characters and exactly two dots. */
+static void test_jws_shape(void)
+{
+    size_t d1 = 0, d2 = 0;
+
+    CHECK(mc_jws_shape("eyJh.eyJi.c2ln", 14, &d1, &d2) && d1 == 4 && d2 == 9,
+          "three parts, dots found");
+    CHECK(mc_jws_shape("a..c", 4, &d1, &d2) && d1 == 1 && d2 == 2, "an empty payload");
+    CHECK(!mc_jws_shape("a.b", 3, NULL, NULL), "two parts");
+    CHECK(!mc_jws_shape("a.b.c.d", 7, NULL, NULL), "four parts");
+    CHECK(!mc_jws_shape("a.b.c=", 6, NULL, NULL), "padding");
+    CHECK(!mc_jws_shape("a.b+.c", 6, NULL, NULL), "a base64 (not url) character");
+    CHECK(!mc_jws_shape("{\"a\":1}", 7, NULL, NULL), "JSON");
+    CHECK(!mc_jws_shape("a.b.c\n", 6, NULL, NULL), "trailing newline (callers trim)");
+    CHECK(!mc_jws_shape("", 0, NULL, NULL), "empty");
+}
+
 int main(void)
 {
     test_strerror();
@@ -298,6 +315,7 @@ int main(void)
     test_codec_errors();
     test_base58_random();
     test_json();
+    test_jws_shape();
     test_torture();
     return check_report();
 }
