@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "jsonld/jcs.h"
 #include "service/issue_vc.h"
 #include "server.h"
 
@@ -205,100 +206,189 @@ static const char *problem_type(const struct mc_check *c)
     return "https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR";
 }
 
-static bool add_string(cJSON *arr, const char *s)
-{
-    cJSON *v = cJSON_CreateString(s);
+/* ---- writing a result -------------------------------------------------------------- */
+/* A result is written straight into the answer's buffer: the same JSON a tree
+ * of the members would print, without building one (verifying is the
+ * server's busiest route). */
 
-    if (v && cJSON_AddItemToArray(arr, v))
-        return true;
-    cJSON_Delete(v);
-    return false;
+/* One verdict whose findings go into the result, each error and warning
+ * prefixed by where ("" or "verifiableCredential[0]: "). */
+struct finding_src {
+    const struct mc_verdict *v;
+    const char *where;
+};
+
+/* s as a JSON string; text that is not UTF-8 (a reason quoting the input)
+ * is written with '?' for the bad bytes. */
+static mcred_rc put_str(struct mc_buf *b, const char *s)
+{
+    size_t len = b->len, n = strlen(s);
+    mcred_rc rc = mc_json_put_string(b, s, n);
+    char *copy;
+
+    if (rc != MCRED_ERR_INVALID)
+        return rc;
+    b->len = len;
+    copy = mc_malloc(n + 1);
+    if (!copy)
+        return MCRED_ERR_NOMEM;
+    memcpy(copy, s, n + 1);
+    srv_utf8_fix(copy);
+    rc = mc_json_put_string(b, copy, n);
+    mc_free(copy);
+    return rc;
 }
 
-/* Our graded verdict (as `mcred verify --json` prints it) as a JSON tree. */
-static cJSON *verdict_tree(const struct mc_verdict *v)
+/* "%s%s%s" of where, a and c as one JSON string. */
+static mcred_rc put_str3(struct mc_buf *b, const char *where, const char *a, const char *c)
 {
-    struct mc_buf b;
-    cJSON *t = NULL;
+    char line[MC_ERRMSG_MAX + 192];
 
-    mc_buf_init(&b, 0);
-    if (mc_verdict_json(v, &b) == MCRED_OK && mc_json_parse(b.ptr, b.len, 0, &t, NULL))
-        t = NULL;
-    mc_buf_release(&b);
-    return t;
+    snprintf(line, sizeof(line), "%s%s%s", where, a, c);
+    return put_str(b, line);
 }
 
-/* Append the errors, warnings, checks and problem details of verdict v to
- * res, each error and warning prefixed by where ("" or "verifiableCredential[0]: "). */
-static bool add_findings(cJSON *res, const struct mc_verdict *v, const char *where)
+static bool failed(const struct mc_check *c)
 {
-    cJSON *checks = mc_json_get(res, "checks"), *errors = mc_json_get(res, "errors");
-    cJSON *warnings = mc_json_get(res, "warnings"), *pd = mc_json_get(res, "problemDetails");
-    char line[MC_ERRMSG_MAX + 128];
-    size_t i;
+    return c->state == MC_CHECK_FAIL || c->state == MC_CHECK_UNKNOWN;
+}
 
-    for (i = 0; i < v->n; i++) {
-        const struct mc_check *c = &v->checks[i];
-        cJSON *p;
+/* "checks": the names of the checks performed, each once, in order. */
+static mcred_rc put_checks(struct mc_buf *b, const struct finding_src *f, size_t nf)
+{
+    const char *seen[MC_VERDICT_MAX_CHECKS];
+    size_t nseen = 0, i, k, j;
+    mcred_rc rc = mc_buf_appends(b, "\"checks\":[");
 
-        if (c->state != MC_CHECK_SKIPPED && !mc_json_has_str(checks, c->name) &&
-            !add_string(checks, c->name))
-            return false;
-        if (c->state != MC_CHECK_FAIL && c->state != MC_CHECK_UNKNOWN)
-            continue;
-        snprintf(line, sizeof(line), "%s%s: %s", where, c->name, c->reason);
-        if (!add_string(errors, line))
-            return false;
-        p = cJSON_CreateObject();
-        if (!p || !cJSON_AddItemToArray(pd, p)) {
-            cJSON_Delete(p);
-            return false;
+    for (i = 0; !rc && i < nf; i++)
+        for (k = 0; !rc && k < f[i].v->n; k++) {
+            const char *name = f[i].v->checks[k].name;
+
+            if (f[i].v->checks[k].state == MC_CHECK_SKIPPED)
+                continue;
+            for (j = 0; j < nseen && strcmp(seen[j], name) != 0; j++)
+                ;
+            if (j < nseen)
+                continue;
+            if (nseen == sizeof(seen) / sizeof(seen[0]))
+                break;   /* more distinct names than one verdict holds: enough */
+            seen[nseen++] = name;
+            if (nseen > 1)
+                rc = mc_buf_appendc(b, ',');
+            if (!rc)
+                rc = put_str(b, name);
         }
-        snprintf(line, sizeof(line), "%s%s", where, c->reason);
-        if (!cJSON_AddStringToObject(p, "type", problem_type(c)) ||
-            !cJSON_AddStringToObject(p, "title", c->name) ||
-            !cJSON_AddStringToObject(p, "detail", line))
-            return false;
-    }
-    if (v->kind == MC_VERDICT_UNTRUSTED) {
-        snprintf(line, sizeof(line), "%sissuer: valid, but the issuer is not on a trust list",
-                 where);
-        if (!add_string(warnings, line))
-            return false;
-    }
-    return true;
+    return rc ? rc : mc_buf_appendc(b, ']');
 }
 
-/* {verified, checks, warnings, errors, problemDetails} with empty arrays. */
-static cJSON *result_new(bool verified)
+/* ",warnings", ",errors" and ",problemDetails" of the sources; extra: a
+ * warning after the first source's (NULL: none). */
+static mcred_rc put_findings(struct mc_buf *b, const struct finding_src *f, size_t nf,
+                             const char *extra)
 {
-    cJSON *res = cJSON_CreateObject();
+    size_t i, k, n = 0;
+    mcred_rc rc = mc_buf_appends(b, ",\"warnings\":[");
 
-    if (!res || !cJSON_AddBoolToObject(res, "verified", verified) ||
-        !cJSON_AddArrayToObject(res, "checks") || !cJSON_AddArrayToObject(res, "warnings") ||
-        !cJSON_AddArrayToObject(res, "errors") || !cJSON_AddArrayToObject(res, "problemDetails")) {
-        cJSON_Delete(res);
-        return NULL;
+    for (i = 0; !rc && i < nf; i++) {
+        if (f[i].v->kind == MC_VERDICT_UNTRUSTED) {
+            rc = n++ ? mc_buf_appendc(b, ',') : MCRED_OK;
+            if (!rc)
+                rc = put_str3(b, f[i].where, "issuer: valid, but the issuer is not on a "
+                              "trust list", "");
+        }
+        if (!rc && i == 0 && extra) {
+            rc = n++ ? mc_buf_appendc(b, ',') : MCRED_OK;
+            if (!rc)
+                rc = put_str(b, extra);
+        }
     }
-    return res;
+    if (!rc)
+        rc = mc_buf_appends(b, "],\"errors\":[");
+    for (i = 0, n = 0; !rc && i < nf; i++)
+        for (k = 0; !rc && k < f[i].v->n; k++) {
+            const struct mc_check *c = &f[i].v->checks[k];
+            char head[MC_ERRMSG_MAX];
+
+            if (!failed(c))
+                continue;
+            rc = n++ ? mc_buf_appendc(b, ',') : MCRED_OK;
+            snprintf(head, sizeof(head), "%s%s: ", f[i].where, c->name);
+            if (!rc)
+                rc = put_str3(b, head, c->reason, "");
+        }
+    if (!rc)
+        rc = mc_buf_appends(b, "],\"problemDetails\":[");
+    for (i = 0, n = 0; !rc && i < nf; i++)
+        for (k = 0; !rc && k < f[i].v->n; k++) {
+            const struct mc_check *c = &f[i].v->checks[k];
+
+            if (!failed(c))
+                continue;
+            rc = mc_buf_appends(b, n++ ? ",{\"type\":" : "{\"type\":");
+            if (!rc)
+                rc = put_str(b, problem_type(c));
+            if (!rc)
+                rc = mc_buf_appends(b, ",\"title\":");
+            if (!rc)
+                rc = put_str(b, c->name);
+            if (!rc)
+                rc = mc_buf_appends(b, ",\"detail\":");
+            if (!rc)
+                rc = put_str3(b, f[i].where, c->reason, "");
+            if (!rc)
+                rc = mc_buf_appendc(b, '}');
+        }
+    return rc ? rc : mc_buf_appendc(b, ']');
+}
+
+/* {"verified", "checks", "warnings", "errors", "problemDetails", "verdict"
+ * (of the first source) — and the caller closes it. */
+static mcred_rc put_result(struct mc_buf *b, bool verified, const struct finding_src *f,
+                           size_t nf, const char *extra)
+{
+    mcred_rc rc = mc_buf_appends(b, verified ? "{\"verified\":true," :
+                                 "{\"verified\":false,");
+
+    if (!rc)
+        rc = put_checks(b, f, nf);
+    if (!rc)
+        rc = put_findings(b, f, nf, extra);
+    if (!rc)
+        rc = mc_buf_appends(b, ",\"verdict\":");
+    return rc ? rc : mc_verdict_json(f[0].v, b);
 }
 
 /* The result of one credential: the VC API's members and our verdict. */
-static cJSON *credential_result(const struct mc_verdict *v)
+static mcred_rc put_credential_result(struct mc_buf *b, const struct mc_verdict *v)
 {
-    cJSON *res = result_new(mc_verdict_exit_code(v) == 0), *t;
+    struct finding_src f = { v, "" };
+    mcred_rc rc = put_result(b, mc_verdict_exit_code(v) == 0, &f, 1, NULL);
 
-    if (!res || !add_findings(res, v, ""))
-        goto fail;
-    t = verdict_tree(v);
-    if (!t || !cJSON_AddItemToObject(res, "verdict", t)) {
-        cJSON_Delete(t);
-        goto fail;
+    return rc ? rc : mc_buf_appendc(b, '}');
+}
+
+/* The answer: result written by put (which leaves the object open), then
+ * ,"<member>": copy of the request's value when asked, and the status. */
+static void answer(struct srv_resp *w, int status, mcred_rc rc, const char *member,
+                   const cJSON *copy)
+{
+    if (!rc && copy) {
+        rc = mc_buf_appends(&w->body, ",\"");
+        if (!rc)
+            rc = mc_buf_appends(&w->body, member);
+        if (!rc)
+            rc = mc_buf_appends(&w->body, "\":");
+        if (!rc)
+            rc = mc_json_stringify(copy, 0, &w->body, NULL);
     }
-    return res;
-fail:
-    cJSON_Delete(res);
-    return NULL;
+    if (!rc)
+        rc = mc_buf_appendc(&w->body, '}');
+    if (rc) {
+        oom(w);
+        return;
+    }
+    w->status = status;
+    w->content_type = "application/json";
 }
 
 /* ---- POST /credentials/verify --------------------------------------------------------- */
@@ -336,7 +426,7 @@ static bool checks_ok(const cJSON *opts, struct srv_resp *w)
     return true;
 }
 
-static void verify_credential(struct srv_req *r, struct srv_resp *w)
+static void verify_credential_in(struct srv_req *r, struct srv_resp *w)
 {
     static const char *const members[] = { "verifiableCredential", "options", NULL };
     static const char *const options[] = { "checks", "returnCredential", "returnResults",
@@ -345,7 +435,7 @@ static void verify_credential(struct srv_req *r, struct srv_resp *w)
     struct mc_verify_opts o;
     struct mc_verdict *v = NULL;
     struct mc_err err;
-    cJSON *body, *res = NULL, *opts, *vc;
+    cJSON *body, *opts, *vc;
     bool ret_cred = false, unused;
 
     body = body_object(r, w, members);
@@ -377,71 +467,65 @@ static void verify_credential(struct srv_req *r, struct srv_resp *w)
             srv_error_rc(w, &err);
         goto out;
     }
-    res = credential_result(v);
-    if (res && ret_cred) {
-        cJSON *copy = cJSON_Duplicate(vc, true);
+    {
+        struct finding_src f = { v, "" };
+        bool ok = mc_verdict_exit_code(v) == 0;
 
-        if (!copy || !cJSON_AddItemToObject(res, "credential", copy)) {
-            cJSON_Delete(copy);
-            cJSON_Delete(res);
-            res = NULL;
-        }
+        /* a credential that does not verify is answered 400 with the whole result */
+        mc_buf_reset(&w->body);
+        answer(w, ok ? 200 : 400, put_result(&w->body, ok, &f, 1, NULL), "credential",
+               ret_cred ? vc : NULL);
     }
-    if (!res) {
-        oom(w);
-        goto out;
-    }
-    /* a credential that does not verify is answered 400 with the whole result */
-    srv_json(w, mc_verdict_exit_code(v) == 0 ? 200 : 400, res);
 out:
-    cJSON_Delete(res);
     mc_free(v);
-    cJSON_Delete(body);
+    mc_json_delete(body);
 }
 
 /* ---- POST /presentations/verify ----------------------------------------------------- */
 
-static cJSON *presentation_result(const struct mc_vp_verdict *vr, bool challenged,
-                                  bool proofless)
+/* The presentation's result, left open: its findings and those of each
+ * credential inside (proofless: with "credentialResults", one each). */
+static mcred_rc put_presentation_result(struct mc_buf *b, const struct mc_vp_verdict *vr,
+                                        bool challenged, bool proofless)
 {
-    cJSON *res = result_new(mc_vp_verdict_ok(vr)), *creds, *t;
-    char where[64];
-    size_t i;
+    struct finding_src *f;
+    char (*where)[48];
+    size_t i, nf = 1 + (proofless ? vr->n : 0);
+    mcred_rc rc;
 
-    if (!res || !add_findings(res, &vr->presentation, "presentation: "))
-        goto fail;
-    if (!challenged &&
-        !add_string(mc_json_get(res, "warnings"), "presentation: no options.challenge was "
-                    "given, so a replayed presentation would verify too"))
-        goto fail;
-    t = verdict_tree(&vr->presentation);
-    if (!t || !cJSON_AddItemToObject(res, "verdict", t)) {
-        cJSON_Delete(t);
-        goto fail;
+    f = mc_calloc(nf, sizeof(*f));
+    where = mc_calloc(nf, sizeof(*where));
+    if (!f || !where) {
+        mc_free(f);
+        mc_free(where);
+        return MCRED_ERR_NOMEM;
     }
-    if (!proofless)
-        return res;
-    creds = cJSON_AddArrayToObject(res, "credentialResults");
-    if (!creds)
-        goto fail;
-    for (i = 0; i < vr->n; i++) {
-        cJSON *one = credential_result(&vr->credentials[i]);
-
-        snprintf(where, sizeof(where), "verifiableCredential[%zu]: ", i);
-        if (!one || !cJSON_AddItemToArray(creds, one)) {
-            cJSON_Delete(one);
-            goto fail;
+    f[0].v = &vr->presentation;
+    f[0].where = "presentation: ";
+    for (i = 1; i < nf; i++) {
+        snprintf(where[i], sizeof(where[i]), "verifiableCredential[%zu]: ", i - 1);
+        f[i].v = &vr->credentials[i - 1];
+        f[i].where = where[i];
+    }
+    rc = put_result(b, mc_vp_verdict_ok(vr), f, nf, challenged ? NULL :
+                    "presentation: no options.challenge was given, so a replayed "
+                    "presentation would verify too");
+    if (!rc && proofless) {
+        rc = mc_buf_appends(b, ",\"credentialResults\":[");
+        for (i = 0; !rc && i < vr->n; i++) {
+            rc = i ? mc_buf_appendc(b, ',') : MCRED_OK;
+            if (!rc)
+                rc = put_credential_result(b, &vr->credentials[i]);
         }
-        if (!add_findings(res, &vr->credentials[i], where))
-            goto fail;
+        if (!rc)
+            rc = mc_buf_appendc(b, ']');
     }
-    return res;
-fail:
-    cJSON_Delete(res);
-    return NULL;
+    mc_free(where);
+    mc_free(f);
+    return rc;
 }
 
-static void verify_presentation(struct srv_req *r, struct srv_resp *w)
+static void verify_presentation_in(struct srv_req *r, struct srv_resp *w)
 {
     static const char *const members[] = { "verifiablePresentation", "presentation", "options",
                                            NULL };
@@ -450,7 +534,7 @@ static void verify_presentation(struct srv_req *r, struct srv_resp *w)
     struct mc_verify_opts o;
     struct mc_vp_verdict vr;
     struct mc_err err;
-    cJSON *body, *res = NULL, *opts, *vp, *plain;
+    cJSON *body, *opts, *vp, *plain;
     const char *challenge = NULL, *domain = NULL;
     bool ret_vp = false;
 
@@ -486,25 +570,34 @@ static void verify_presentation(struct srv_req *r, struct srv_resp *w)
             srv_error_rc(w, &err);
         goto out;
     }
-    res = presentation_result(&vr, challenge != NULL || !vp, !vp);
-    if (res && ret_vp) {
-        cJSON *copy = cJSON_Duplicate(vp ? vp : plain, true);
-
-        if (!copy || !cJSON_AddItemToObject(res, "presentation", copy)) {
-            cJSON_Delete(copy);
-            cJSON_Delete(res);
-            res = NULL;
-        }
-    }
-    if (!res) {
-        oom(w);
-        goto out;
-    }
-    srv_json(w, mc_vp_verdict_ok(&vr) ? 200 : 400, res);
+    mc_buf_reset(&w->body);
+    answer(w, mc_vp_verdict_ok(&vr) ? 200 : 400,
+           put_presentation_result(&w->body, &vr, challenge != NULL || !vp, !vp),
+           "presentation", ret_vp ? (vp ? vp : plain) : NULL);
 out:
     mc_vp_verdict_release(&vr);
-    cJSON_Delete(res);
-    cJSON_Delete(body);
+    mc_json_delete(body);
+}
+
+/* Verifying makes JSON trees only for the request: the body, the verdict and
+ * the answer all live in this thread's JSON arena (util/json.h), released at
+ * once when the answer is written. */
+static void verify_credential(struct srv_req *r, struct srv_resp *w)
+{
+    bool scoped = mc_json_arena_begin();
+
+    verify_credential_in(r, w);
+    if (scoped)
+        mc_json_arena_end();
+}
+
+static void verify_presentation(struct srv_req *r, struct srv_resp *w)
+{
+    bool scoped = mc_json_arena_begin();
+
+    verify_presentation_in(r, w);
+    if (scoped)
+        mc_json_arena_end();
 }
 
 /* ---- POST /credentials/status -------------------------------------------------------- */

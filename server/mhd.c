@@ -592,7 +592,7 @@ static struct MHD_Daemon *start(struct adapter *a, const struct sockaddr_storage
 {
     const struct srv *s = a->s;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
+                     MHD_USE_TURBO | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
     /* one address may not hold every connection (unless all come through
      * the proxy, which is one address) */
     unsigned per_ip = s->conf.trust_proxy ? 0 : s->conf.max_conns / 4 > 16 ?
@@ -609,6 +609,7 @@ static struct MHD_Daemon *start(struct adapter *a, const struct sockaddr_storage
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, s->conf.timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, s->conf.max_conns,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, a,
                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, a,

@@ -388,6 +388,11 @@ static mcred_rc put_string(struct mc_buf *out, const char *s, size_t n)
     return rc ? rc : out_char(out, '"');
 }
 
+mcred_rc mc_json_put_string(struct mc_buf *out, const char *s, size_t n)
+{
+    return put_string(out, s, n);
+}
+
 /* The code point of the UTF-8 sequence at p, or 0 at the terminator. Reads
  * no further than the sequence's continuation bytes, so an ill-formed key
  * (refused later, when it is written) cannot make it overrun. */

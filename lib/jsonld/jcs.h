@@ -52,4 +52,9 @@ MC_NODISCARD mcred_rc mc_jcs_number(double d, struct mc_buf *out);
 MC_NODISCARD mcred_rc mc_json_stringify(const cJSON *v, int indent, struct mc_buf *out,
                                         struct mc_err *err);
 
+/* Append s[0..n) as a JSON string, as mc_json_stringify writes strings.
+ * MCRED_ERR_INVALID (out unchanged past what was written: callers reset it)
+ * when s is not valid UTF-8; NOMEM or LIMIT from out. */
+MC_NODISCARD mcred_rc mc_json_put_string(struct mc_buf *out, const char *s, size_t n);
+
 #endif /* MC_JCS_H */

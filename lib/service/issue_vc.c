@@ -764,12 +764,10 @@ static const char *const envelope_prefixes[] = {
 mcred_rc mc_vc_verify_value(const cJSON *cred, const struct mc_verify_opts *o,
                             struct mc_verdict *v, struct mc_err *err)
 {
-    struct mc_buf b;
     const char *id;
     size_t i;
-    mcred_rc rc;
 
-    memset(v, 0, sizeof(*v));
+    memset(v, 0, offsetof(struct mc_verdict, checks));   /* the header: see verify.h */
     if (cJSON_IsString(cred))
         return mc_verify_bytes(cred->valuestring, strlen(cred->valuestring), o, v, err);
     if (!cJSON_IsObject(cred))
@@ -786,12 +784,7 @@ mcred_rc mc_vc_verify_value(const cJSON *cred, const struct mc_verify_opts *o,
         return mc_err_set(err, MCRED_ERR_INVALID, "id: an EnvelopedVerifiableCredential's id "
                           "must be a data: URL of a VC-JWT (data:application/vc+jwt,...)");
     }
-    mc_buf_init(&b, MC_JSON_MAX_BYTES);
-    rc = mc_json_stringify(cred, 0, &b, err);
-    if (!rc)
-        rc = mc_verify_bytes(b.ptr, b.len, o, v, err);
-    mc_buf_release(&b);
-    return rc;
+    return mc_verify_value(cred, o, v, err);
 }
 
 /* The verdict of a presentation whose proof was not asked for. */

@@ -871,6 +871,10 @@ static mcred_rc verify_baked(const char *p, size_t n, const struct mc_verify_opt
     return rc;
 }
 
+static mcred_rc verify_doc(const cJSON *doc, const struct mc_verify_opts *o,
+                           struct mc_verdict *v, int depth, const char *fetched_from,
+                           struct mc_err *err);
+
 static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
                              struct mc_verdict *v, int depth, const char *fetched_from,
                              struct mc_err *err)
@@ -878,7 +882,6 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     struct mc_err perr;
     cJSON *doc = NULL;
     bool expired = false, early = false, revoked = false, suspended = false;
-    const char *iss, *id;
     size_t skip = 0, m;
     mcred_rc rc;
 
@@ -929,6 +932,21 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
         grade(v, false, false, false, false);
         return MCRED_OK;
     }
+    rc = verify_doc(doc, o, v, depth, fetched_from, err);
+    mc_json_delete(doc);   /* free, or left to the arena scope */
+    return rc;
+}
+
+/* The JSON branch of verify_bytes: doc parsed (any JSON value), v's header
+ * cleared; doc stays the caller's. */
+static mcred_rc verify_doc(const cJSON *doc, const struct mc_verify_opts *o,
+                           struct mc_verdict *v, int depth, const char *fetched_from,
+                           struct mc_err *err)
+{
+    bool expired = false, early = false, revoked = false, suspended = false;
+    const char *iss, *id;
+    mcred_rc rc;
+
     if (!cJSON_IsObject(doc)) {
         snprintf(v->format, sizeof(v->format), "json");
         check(v, "format", MC_CHECK_FAIL, "the JSON is not an object");
@@ -938,10 +956,8 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
         struct mc_ob2_flags f;
 
         rc = mc_ob2_verify(v, doc, fetched_from, NULL, 0, o, &f);
-        if (rc) {
-            mc_json_delete(doc);
+        if (rc)
             return mc_err_set(err, rc, "out of memory while verifying");
-        }
         expired = f.expired;
         early = f.early;
         revoked = f.revoked;
@@ -958,17 +974,14 @@ static mcred_rc verify_bytes(const char *p, size_t n, const struct mc_verify_opt
     if (mc_json_has_str(mc_json_get(doc, "type"), "VerifiablePresentation")) {
         snprintf(v->format, sizeof(v->format), "presentation (Data Integrity)");
         rc = verify_vp(v, doc, o, depth);
-        if (rc) {
-            mc_json_delete(doc);
+        if (rc)
             return mc_err_set(err, rc, "out of memory while verifying");
-        }
         goto out;
     }
     verify_di(v, doc, o);
     check_dates(v, doc, o->now, &expired, &early);
     check_status(v, doc, o, &revoked, &suspended);
 out:
-    mc_json_delete(doc);   /* free, or left to the arena scope */
     if (v->n && strcmp(v->checks[0].name, "format") == 0 && v->checks[0].state == MC_CHECK_PASS &&
         strncmp(v->format, "presentation", 12) != 0)
         check_trust(v, o);   /* a presentation's credentials were each checked */
@@ -987,16 +1000,22 @@ mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o
     return rc;
 }
 
-static mcred_rc json_str(struct mc_buf *out, const char *s)
+mcred_rc mc_verify_value(const cJSON *doc, const struct mc_verify_opts *o, struct mc_verdict *v,
+                         struct mc_err *err)
 {
-    cJSON *tmp = cJSON_CreateString(s);
+    bool scoped = mc_json_arena_begin();
     mcred_rc rc;
 
-    if (!tmp)
-        return MCRED_ERR_NOMEM;
-    rc = mc_json_stringify(tmp, 0, out, NULL);
-    cJSON_Delete(tmp);
+    memset(v, 0, offsetof(struct mc_verdict, checks));
+    rc = verify_doc(doc, o, v, 0, NULL, err);
+    if (scoped)
+        mc_json_arena_end();
     return rc;
+}
+
+static mcred_rc json_str(struct mc_buf *out, const char *s)
+{
+    return mc_json_put_string(out, s, strlen(s));
 }
 
 mcred_rc mc_verdict_json(const struct mc_verdict *v, struct mc_buf *out)
@@ -1004,8 +1023,12 @@ mcred_rc mc_verdict_json(const struct mc_verdict *v, struct mc_buf *out)
     size_t i;
     mcred_rc rc;
 
-    rc = mc_buf_printf(out, "{\"verdict\":\"%s\",\"valid\":%s,\"format\":", mc_verdict_name(v->kind),
-                       mc_verdict_exit_code(v) == 0 ? "true" : "false");
+    rc = mc_buf_appends(out, "{\"verdict\":\"");
+    if (!rc)
+        rc = mc_buf_appends(out, mc_verdict_name(v->kind));
+    if (!rc)
+        rc = mc_buf_appends(out, mc_verdict_exit_code(v) == 0 ? "\",\"valid\":true,\"format\":" :
+                            "\",\"valid\":false,\"format\":");
     if (!rc)
         rc = json_str(out, v->format);
     if (!rc && v->issuer[0]) {
@@ -1021,8 +1044,15 @@ mcred_rc mc_verdict_json(const struct mc_verdict *v, struct mc_buf *out)
     if (!rc)
         rc = mc_buf_appends(out, ",\"checks\":[");
     for (i = 0; !rc && i < v->n; i++) {
-        rc = mc_buf_printf(out, "%s{\"check\":\"%s\",\"result\":\"%s\",\"reason\":", i ? "," : "",
-                           v->checks[i].name, mc_check_state_name(v->checks[i].state));
+        rc = mc_buf_appends(out, i ? ",{\"check\":" : "{\"check\":");
+        if (!rc)
+            rc = json_str(out, v->checks[i].name);
+        if (!rc)
+            rc = mc_buf_appends(out, ",\"result\":\"");
+        if (!rc)
+            rc = mc_buf_appends(out, mc_check_state_name(v->checks[i].state));
+        if (!rc)
+            rc = mc_buf_appends(out, "\",\"reason\":");
         if (!rc)
             rc = json_str(out, v->checks[i].reason);
         if (!rc)

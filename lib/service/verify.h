@@ -81,6 +81,13 @@ struct mc_verify_opts {
 MC_NODISCARD mcred_rc mc_verify_bytes(const char *p, size_t n, const struct mc_verify_opts *o,
                                       struct mc_verdict *v, struct mc_err *err);
 
+/* Verify a JSON value already parsed (by mc_json_parse: the same strict
+ * parser mc_verify_bytes uses), as mc_verify_bytes verifies its bytes: a
+ * credential, a presentation or an OB 2.0 assertion. A string is not taken
+ * here (mc_verify_bytes reads JWTs, URLs and images). */
+MC_NODISCARD mcred_rc mc_verify_value(const cJSON *doc, const struct mc_verify_opts *o,
+                                      struct mc_verdict *v, struct mc_err *err);
+
 /* 0 valid (or untrusted), 1 any check failed, 2 indeterminate. */
 int mc_verdict_exit_code(const struct mc_verdict *v);
 /* "valid", "expired", ... (static). */

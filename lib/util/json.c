@@ -18,8 +18,9 @@
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
-/* The arena: chunks chained newest first; the first chunk is kept between
- * scopes, the others are freed at the end of each scope. */
+/* The arena: chunks chained newest first. At the end of a scope up to
+ * ARENA_KEEP chunks of the usual size are kept for the next scopes (the
+ * server's verify route needs a few per request), the others are freed. */
 struct arena_chunk {
     struct arena_chunk *next;
     size_t cap;            /* bytes in data */
@@ -29,6 +30,7 @@ struct arena_chunk {
 
 struct arena {
     struct arena_chunk *head;   /* newest chunk */
+    struct arena_chunk *spare;  /* kept empty chunks, taken before malloc */
     size_t total;               /* bytes held by all chunks */
     bool active;
     bool spilled;               /* some allocation of this scope went to the heap */
@@ -52,6 +54,13 @@ static void arena_thread_end(void *unused)
         mc_free(c);
         c = next;
     }
+    for (c = arena.spare; c;) {
+        struct arena_chunk *next = c->next;
+
+        mc_free(c);
+        c = next;
+    }
+    arena.spare = NULL;
     arena.head = NULL;
     arena.total = 0;
 }
@@ -62,6 +71,7 @@ static void arena_key_make(void)
 }
 
 #define ARENA_CHUNK ((size_t)64 * 1024)
+#define ARENA_KEEP 4
 
 static bool arena_owns(const void *p)
 {
@@ -87,14 +97,20 @@ static void *arena_alloc(size_t n)
     if (!c || c->used > c->cap || c->cap - c->used < need) {
         size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
 
-        if (arena.total + cap > MC_JSON_ARENA_MAX) {
-            arena.spilled = true;   /* trees must now be freed node by node */
-            return mc_malloc(n);
+        if (arena.spare && cap == ARENA_CHUNK) {
+            c = arena.spare;
+            arena.spare = c->next;
+            arena.total -= cap;   /* counted again below */
+        } else {
+            if (arena.total + cap > MC_JSON_ARENA_MAX) {
+                arena.spilled = true;   /* trees must now be freed node by node */
+                return mc_malloc(n);
+            }
+            c = mc_malloc(sizeof(*c) + cap);
+            if (!c)
+                return NULL;
+            c->cap = cap;
         }
-        c = mc_malloc(sizeof(*c) + cap);
-        if (!c)
-            return NULL;
-        c->cap = cap;
         c->used = 0;
         if (!arena.head) {   /* this thread's first chunk: free it when the thread ends */
             pthread_once(&arena_key_once, arena_key_make);
@@ -187,15 +203,26 @@ bool mc_json_arena_begin(void)
 
 void mc_json_arena_end(void)
 {
-    struct arena_chunk *c = arena.head;
+    struct arena_chunk *c;
+    size_t kept = 0;
 
     arena.active = false;
-    /* keep the oldest chunk for the next scope, free the rest */
+    for (c = arena.spare; c; c = c->next)
+        kept++;
+    /* keep the oldest chunk for the next scope, a few more as spares, free
+     * the rest */
+    c = arena.head;
     while (c && c->next) {
         struct arena_chunk *next = c->next;
 
-        arena.total -= c->cap;
-        mc_free(c);
+        if (c->cap == ARENA_CHUNK && kept < ARENA_KEEP) {
+            c->next = arena.spare;   /* still counted in total */
+            arena.spare = c;
+            kept++;
+        } else {
+            arena.total -= c->cap;
+            mc_free(c);
+        }
         c = next;
     }
     if (c && c->cap > ARENA_CHUNK) {   /* an outsized chunk is not worth keeping */
