@@ -190,6 +190,13 @@ def routes_and_paths(org):
         r = raw(s.port, b'GET /' + b'a' * 100000 + b' HTTP/1.1\r\nHost: x\r\n\r\n')
         check(r is None or r[0] in (400, 404, 414, 431),
               'a 100 kB request line: %r' % (r and r[0],))
+        # headers: ~12 kB fit the connection's 16 KiB pool, 20 kB are 431
+        r = raw(s.port, b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 12000 +
+                b'\r\nConnection: close\r\n\r\n')
+        check(r is not None and r[0] == 200, '12 kB of headers pass: %r' % (r and r[0],))
+        r = raw(s.port, b'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ' + b'a' * 20000 +
+                b'\r\nConnection: close\r\n\r\n')
+        check(r is None or r[0] == 431, '20 kB of headers: 431, got %r' % (r and r[0],))
         r = s.request('GET', '/healthz')
         check(r.status == 200, 'still answering: %d' % r.status)
 
