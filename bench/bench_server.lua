@@ -3,11 +3,15 @@
 -- print one machine-readable line at the end: requests/s, latency
 -- percentiles (microseconds) and the error counts wrk keeps.
 -- SPDX-License-Identifier: Apache-2.0
-local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
+-- Without BENCH_BODY: GET the URL (the HTTP floor: /healthz).
+local path = os.getenv("BENCH_BODY")
+if path and path ~= "" then
+  local f = assert(io.open(path, "rb"))
+  wrk.method = "POST"
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 function done(summary, latency, requests)
   local e = summary.errors
