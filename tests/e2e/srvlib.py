@@ -5,7 +5,7 @@
 # stopped by its PID. Backends: SQLite (a file), and PostgreSQL when
 # MCRED_TEST_PG names a database (scripts/with-pg.sh sets it).
 # SPDX-License-Identifier: Apache-2.0
-import http.client, json, os, secrets, signal, subprocess, sys, tempfile, time, uuid
+import atexit, http.client, json, os, secrets, shutil, signal, subprocess, sys, tempfile, time, uuid
 
 BUILD = os.environ.get('MCRED_BUILD_DIR', 'build')
 SRC = os.environ.get('MCRED_SOURCE_DIR', '.')
@@ -91,7 +91,10 @@ class Deployment:
 
     def __init__(self, backend, tmp=None):
         self.backend = backend
-        self.tmp = tmp or tempfile.mkdtemp(prefix='mcred-srv-')
+        if tmp is None:
+            tmp = tempfile.mkdtemp(prefix='mcred-srv-')
+            atexit.register(shutil.rmtree, tmp, True)   # the test's servers are stopped by then
+        self.tmp = tmp
         self.tag = uuid.uuid4().hex[:8]
         if backend == 'postgres':
             self.dsn = os.environ['MCRED_TEST_PG']
