@@ -309,6 +309,14 @@ static void check_status(struct mc_verdict *v, const cJSON *doc, const struct mc
 
         snprintf(where, sizeof(where), "%s #%llu", r->purpose ? r->purpose : "status",
                  (unsigned long long)r->index);
+        /* a list is the credential issuer's word only: one from the
+         * verifier's own store is held to what a fetched one is */
+        if (r->list_issuer[0] && (!fs.issuer || strcmp(r->list_issuer, fs.issuer) != 0)) {
+            check(v, "status", MC_CHECK_FAIL, "%s: the status list %s is issued by %s, not by "
+                  "the credential's issuer", where, r->list_url ? r->list_url : "",
+                  r->list_issuer);
+            continue;
+        }
         switch (r->outcome) {
         case MC_STATUS_REVOKED:
             *revoked = true;

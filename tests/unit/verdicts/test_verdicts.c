@@ -149,6 +149,40 @@ static enum mc_verdict_kind verdict(const char *p, const char *const *trusted, s
     return v->kind;
 }
 
+/* A status source like the verifier's own store: list_doc for STATUS_URL. */
+static mcred_rc store_get(void *ud, const char *url, cJSON **out, struct mc_err *err)
+{
+    (void)ud;
+    if (!list_doc || strcmp(url, STATUS_URL) != 0)
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "%s: no such list", url);
+    return mc_json_parse(list_doc, strlen(list_doc), 0, out, err);
+}
+
+/* The verdict with list_doc coming from the store source, no fetcher. */
+static enum mc_verdict_kind verdict_store(const char *p, struct mc_verdict *v)
+{
+    static const struct mc_status_source src = { store_get, NULL };
+    struct mc_verify_opts vo = { 0 };
+
+    vo.now = NOW;
+    vo.contexts = store;
+    vo.cache = cache;
+    vo.status = &src;
+    if (!p || mc_verify_bytes(p, strlen(p), &vo, v, NULL) != MCRED_OK)
+        return (enum mc_verdict_kind)-1;
+    return v->kind;
+}
+
+static bool has_reason(const struct mc_verdict *v, const char *check, const char *text)
+{
+    size_t i;
+
+    for (i = 0; i < v->n; i++)
+        if (strcmp(v->checks[i].name, check) == 0 && strstr(v->checks[i].reason, text))
+            return true;
+    return false;
+}
+
 /* --- tampering ------------------------------------------------------------------ */
 
 /* Change the n-th leaf (depth-first, "proof" skipped) of v; false when there
@@ -358,6 +392,23 @@ static void test_suite(const char *suite)
     list_doc = make_list(&k, MC_STATUS_PURPOSE_SUSPENSION, 42);
     got = verdict(c, NULL, 0, &v);
     CHECK(got == MC_VERDICT_SUSPENDED, "%s: suspended (%s)", suite, mc_verdict_name(got));
+    free(list_doc);
+    list_doc = NULL;
+    free(c);
+
+    /* a list from the verifier's own store counts only when the credential's
+     * issuer signed it: one of another issuer (bit clear or set) fails */
+    c = make_cred(suite, &k, did, "2025-01-01T00:00:00Z", NULL, MC_STATUS_PURPOSE_REVOCATION,
+                  true);
+    list_doc = make_list(&k, MC_STATUS_PURPOSE_REVOCATION, 7);
+    got = verdict_store(c, &v);
+    CHECK(got == MC_VERDICT_VALID, "%s: the issuer's own list from the store: valid (%s)", suite,
+          mc_verdict_name(got));
+    free(list_doc);
+    list_doc = make_list(&other, MC_STATUS_PURPOSE_REVOCATION, 7);
+    got = verdict_store(c, &v);
+    CHECK(got == MC_VERDICT_INVALID && has_reason(&v, "status", "not by the credential's issuer"),
+          "%s: another issuer's list from the store: invalid (%s)", suite, mc_verdict_name(got));
     free(list_doc);
     list_doc = NULL;
     free(c);
