@@ -20,3 +20,6 @@ sh scripts/with-pg.sh build/bench/bench_bulk "$ROWS" tests/vectors/ob/achievemen
 echo; sh bench/bench_server.sh
 echo; build/bench/bench_formats "$SECS" tests/vectors/ob/achievement.json
 echo; sh scripts/with-pg.sh build/bench/bench_skills "$SECS" "${MCRED_SHARED_DATA:-../shared/data}"
+echo; sh scripts/with-pg.sh build/bench/bench_rank
+echo; sh scripts/with-pg.sh build/bench/bench_stacks "${MCRED_BENCH_STACK_CREDS:-100000}"
+echo; build/bench/bench_plan "${MCRED_BENCH_PLAN_RUNS:-500}" "${MCRED_SHARED_DATA:-../shared/data}"

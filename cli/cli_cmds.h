@@ -34,5 +34,13 @@ CLI_CMD("share", cmd_share, "turn a credential's public badge page on or off; sh
 CLI_CMD("wallet", cmd_wallet, "a learner's wallet: import from anywhere, list, export, backup, restore")
 CLI_CMD("present", cmd_present, "a Verifiable Presentation of wallet items, signed by the holder")
 CLI_CMD("skills", cmd_skills, "skills frameworks, search, job descriptions and the gap")
+CLI_CMD("plan", cmd_plan, "plan the credentials closing a learner's skills gap, on a calendar")
+CLI_CMD("recommend", cmd_recommend, "a learner's next credentials: goal, demand, co-earning")
+CLI_CMD("catalog", cmd_catalog, "import the planner's catalog of other issuers' achievements")
+CLI_CMD("position", cmd_position, "an employer's positions; learners share credentials with it")
+CLI_CMD("match", cmd_match, "rank a position's candidates on verified skills (table, JSON, CSV)")
+CLI_CMD("assess", cmd_assess, "record an assessment; the award is issued when the result meets it")
+CLI_CMD("clr", cmd_clr, "export a learner's CLR 2.0 ClrCredential, signed")
+CLI_CMD("stack", cmd_stack, "stackable credentials: define, list, progress, evaluate, sweep")
 CLI_CMD("serve", cmd_serve, "run the HTTP server: VC API, OB 3.0 API, platform API, pages")
 #endif

@@ -10,10 +10,11 @@
 #include "admin.h"
 #include "cli.h"
 #include "cli_cmds.h"
+#include "service/qr.h"
 #include "service/share.h"
 
 static const char usage[] =
-    "usage: mcred share [--off] [--json] [--db DSN] ID\n"
+    "usage: mcred share [--off] [--json] [--qr FILE] [--db DSN] ID\n"
     "       mcred share --default private|public [--db DSN]\n"
     "       mcred share --showcase on|off [--db DSN]\n"
     "\n"
@@ -21,6 +22,7 @@ static const char usage[] =
     "its public badge page, <public_url>/badges/<share id>. ID is the credential's id,\n"
     "or the last part of one of ours (<public_url>/credentials/<ID>). A link keeps its\n"
     "id when it is turned off and on again; while off, the page answers 404.\n"
+    "--qr FILE also writes the QR code of the link to FILE (SVG; '-' for standard output).\n"
     "\n"
     "--default sets whether the links of the organisation's credentials start out\n"
     "public or private (private unless set). --showcase on lists the organisation's\n"
@@ -53,7 +55,31 @@ static int set_setting(struct admin *a, const char *def, const char *showcase)
     return CLI_OK;
 }
 
-static int share_one(struct admin *a, const char *arg, bool off, bool json)
+/* The QR code of url as SVG into path ("-": standard output). */
+static int write_qr(const char *path, const char *url)
+{
+    struct mc_buf svg;
+    struct mc_err err;
+    FILE *f;
+    int rc = CLI_OK;
+
+    mc_buf_init(&svg, 1 << 20);
+    mc_err_clear(&err);
+    if (mc_qr_svg(url, &svg, NULL, &err)) {
+        cli_error("share --qr: %s", mc_err_msg(&err));
+        mc_buf_release(&svg);
+        return CLI_FAILED;
+    }
+    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!f || fwrite(svg.ptr, 1, svg.len, f) != svg.len || (f != stdout && fclose(f) != 0)) {
+        cli_error("share --qr: cannot write '%s'", path);
+        rc = CLI_USAGE;
+    }
+    mc_buf_release(&svg);
+    return rc;
+}
+
+static int share_one(struct admin *a, const char *arg, bool off, bool json, const char *qr)
 {
     char id[MC_STORE_MAX_TEXT], sid[MC_SHARE_ID_LEN + 1];
     struct mc_buf url;
@@ -83,20 +109,23 @@ static int share_one(struct admin *a, const char *arg, bool off, bool json)
         cJSON_Delete(o);
     } else if (off) {
         printf("not shared: %s (the page %s answers 404)\n", id, url.ptr);
-    } else {
+    } else if (!qr || strcmp(qr, "-") != 0) {
         printf("%s\n", url.ptr);
     }
+    if (!rc && qr)
+        rc = write_qr(qr, url.ptr);
     mc_buf_release(&url);
     return rc;
 }
 
 int cmd_share(int argc, char **argv)
 {
-    const char *db = NULL, *def = NULL, *showcase = NULL, *pos[1];
+    const char *db = NULL, *def = NULL, *showcase = NULL, *qr = NULL, *pos[1];
     bool off = false, json = false;
     struct cli_opt opts[] = {
         { "db", &db, NULL }, { "off", NULL, &off }, { "json", NULL, &json },
-        { "default", &def, NULL }, { "showcase", &showcase, NULL }, { NULL, NULL, NULL },
+        { "default", &def, NULL }, { "showcase", &showcase, NULL }, { "qr", &qr, NULL },
+        { NULL, NULL, NULL },
     };
     struct admin a;
     int npos, rc;
@@ -112,11 +141,15 @@ int cmd_share(int argc, char **argv)
         fputs(usage, stderr);
         return CLI_USAGE;
     }
+    if (qr && (off || json)) {
+        cli_error("share --qr: the QR code is of a link that is on (not with --off or --json)");
+        return CLI_USAGE;
+    }
     rc = admin_open(&a, db);
     if (rc)
         return rc;
     if (npos == 1)
-        rc = share_one(&a, pos[0], off, json);
+        rc = share_one(&a, pos[0], off, json, qr);
     else
         rc = set_setting(&a, def, showcase);
     admin_close(&a);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "cli_cmds.h"
 #include "home.h"
@@ -15,11 +16,17 @@
 
 static const char usage[] =
     "usage: mcred status publish --out DIR\n"
+    "       mcred status suspension on|off [--db DSN]\n"
     "\n"
     "Write every status list credential of the issuer to DIR, at the path its URL has\n"
     "under the public URL (e.g. DIR/status/revocation/<id>). Serve DIR at the public URL\n"
     "so that verifiers anywhere can check revocation and suspension. Lists are signed\n"
-    "again each time a credential is revoked, suspended or unsuspended.\n";
+    "again each time a credential is revoked, suspended or unsuspended.\n"
+    "\n"
+    "suspension: whether credentials issued from now on can be suspended. Off (the\n"
+    "default): credentialStatus is one revocation entry, as Open Badges 3.0 and CLR 2.0\n"
+    "allow. On: a revocation and a suspension entry (W3C VC 2.0 allows a list; the\n"
+    "1EdTech JSON Schemas do not, so such badges fail their validators).\n";
 
 /* mkdir -p for the directories of path (not the last component). */
 static int make_parents(char *path)
@@ -78,6 +85,37 @@ static int publish(struct home *h, const char *out)
     return rc;
 }
 
+/* `mcred status suspension on|off`: the organisation's setting. */
+static int suspension(int argc, char **argv)
+{
+    const char *db = NULL, *pos[1];
+    struct cli_opt opts[] = { { "db", &db, NULL }, { NULL, NULL, NULL } };
+    struct mc_err err;
+    struct admin a;
+    int npos, rc;
+    bool on;
+
+    rc = cli_parse(argc, argv, opts, pos, 1, &npos);
+    if (rc)
+        return rc;
+    if (npos != 1 || (strcmp(pos[0], "on") != 0 && strcmp(pos[0], "off") != 0)) {
+        cli_error("status suspension: give 'on' or 'off'");
+        return CLI_USAGE;
+    }
+    on = strcmp(pos[0], "on") == 0;
+    rc = admin_open(&a, db);
+    if (rc)
+        return rc;
+    mc_err_clear(&err);
+    if (mc_issue_set_suspension(a.st, a.org, on, "cli", &err) != MCRED_OK)
+        rc = admin_store_error(&err, "status suspension");
+    else
+        printf("credentials of '%s' issued from now on: %s\n", a.conf.org,
+               on ? "revocation and suspension entries" : "one revocation entry");
+    admin_close(&a);
+    return rc;
+}
+
 int cmd_status(int argc, char **argv)
 {
     const char *out = NULL, *pos[1];
@@ -89,8 +127,10 @@ int cmd_status(int argc, char **argv)
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
+    if (strcmp(argv[1], "suspension") == 0)
+        return suspension(argc - 1, argv + 1);
     if (strcmp(argv[1], "publish") != 0) {
-        cli_error("status: unknown subcommand '%s' (publish)", argv[1]);
+        cli_error("status: unknown subcommand '%s' (publish, suspension)", argv[1]);
         return CLI_USAGE;
     }
     rc = cli_parse(argc - 1, argv + 1, opts, pos, 0, &npos);

@@ -274,6 +274,7 @@ int home_open(struct home *h, const char *db_flag, bool need_key, const char *pa
     h->is.contexts = h->ctx.store;
     h->is.cache = h->ctx.cache;
     h->is.actor = "cli";
+    h->is.suspension = mc_issue_suspension(h->st, h->org);
     return CLI_OK;
 fail:
     home_close(h);

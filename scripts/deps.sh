@@ -6,7 +6,8 @@ set -eu
 
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3
 libsodium-dev libssl-dev libcjson-dev libsqlite3-dev libpq-dev zlib1g-dev
-libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev postgresql nodejs npm chromium wrk openssl"
+libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libqrencode-dev postgresql nodejs npm
+chromium wrk openssl"
 
 missing=""
 for p in $PKGS; do

@@ -479,6 +479,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     __atomic_sub_fetch(&a->inflight, 1, __ATOMIC_RELEASE);
 }
 
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) MC_PRINTF(2, 0);
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;

@@ -150,6 +150,8 @@ static bool badge_links(struct srv_req *r, cJSON *ctx, const struct mc_share *sh
     ok = ok && page_put(ctx, "verify_url", local);
     snprintf(local, sizeof(local), "/badges/%s/credential.json", sh->share_id);
     ok = ok && page_put(ctx, "download_url", local);
+    snprintf(local, sizeof(local), "/badges/%s/qr.svg", sh->share_id);
+    ok = ok && page_put(ctx, "qr_url", local);
     og = ok ? cJSON_AddObjectToObject(ctx, "og") : NULL;
     ok = og && page_put(og, "title", name) &&
          page_put(og, "description", mc_json_str(ctx, "description") ?
@@ -592,7 +594,8 @@ void page_me(struct srv_req *r, struct srv_resp *w)
     }
     ctx = page_ctx(r, "Your credentials");
     ok = ctx && page_put(ctx, "heading", r->who.role == MC_ROLE_LEARNER ?
-                                             "Your credentials" : "Recent credentials");
+                                             "Your credentials" : "Recent credentials") &&
+         cJSON_AddBoolToObject(ctx, "is_learner", r->who.role == MC_ROLE_LEARNER);
     if (ok && r->who.kind == SRV_AUTH_SESSION && page_session(r, &s, NULL) == MCRED_OK) {
         ok = page_put(ctx, "csrf", s.csrf);
         mc_session_release(&s);

@@ -13,6 +13,11 @@
 
 static const struct srv_route *const route_tables[] = {
     srv_routes_core, srv_routes_vcapi, srv_routes_ob, srv_routes_platform, srv_routes_pages,
+    srv_routes_wallet,
+    srv_routes_assess,
+    srv_routes_positions,
+    srv_routes_stacks,
+    srv_routes_plan,
 };
 
 void srv_resp_init(struct srv_resp *w)

@@ -134,6 +134,11 @@ extern const struct srv_route srv_routes_vcapi[];     /* h_vcapi.c: W3C VC API *
 extern const struct srv_route srv_routes_ob[];        /* h_ob.c: OB 3.0 API + OAuth */
 extern const struct srv_route srv_routes_platform[];  /* h_platform.c: platform API */
 extern const struct srv_route srv_routes_pages[];     /* h_pages.c: pages, public docs */
+extern const struct srv_route srv_routes_wallet[];    /* page_wallet.c: wallet pages, QR */
+extern const struct srv_route srv_routes_plan[];      /* h_plan.c: planner API, /me/plan */
+extern const struct srv_route srv_routes_assess[];    /* h_assess.c: assessments, CLR */
+extern const struct srv_route srv_routes_positions[]; /* h_positions.c: employers' positions */
+extern const struct srv_route srv_routes_stacks[];    /* h_stacks.c: stacks, progress */
 
 /* Authentication the router asks of the handler files, for credentials the
  * core does not know. Each fills r->who and returns true when it recognised

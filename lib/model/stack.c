@@ -521,6 +521,7 @@ struct ev {
     struct nres *r;
     struct mc_stack_result *out;
     bool *used;        /* per held credential */
+    bool *counted;     /* per held credential: satisfies some leaf */
     bool *todo;        /* per node (leaves) */
 };
 
@@ -614,6 +615,7 @@ static mcred_rc eval_leaf(struct ev *ev, const struct node *nd, struct nres *r)
         r->sat = true;
         r->held = best;
         r->cost = 0;
+        ev->counted[best] = true;
         r->credits = h->credits >= 0 ? h->credits : (nd->credits > 0 ? nd->credits : 0);
         r->potential = r->credits;
         return why(ev, "%s: counted (%s)", nd->ach, h->credential_id ? h->credential_id : "?");
@@ -805,8 +807,9 @@ mcred_rc mc_stack_eval(const struct mc_stack *s, const struct mc_stack_held *hel
     ev.out = out;
     ev.r = mc_calloc(s->nn, sizeof(*ev.r));
     ev.used = mc_calloc(n ? n : 1, sizeof(bool));
+    ev.counted = mc_calloc(n ? n : 1, sizeof(bool));
     ev.todo = mc_calloc(s->nn, sizeof(bool));
-    rc = ev.r && ev.used && ev.todo ? MCRED_OK : MCRED_ERR_NOMEM;
+    rc = ev.r && ev.used && ev.counted && ev.todo ? MCRED_OK : MCRED_ERR_NOMEM;
     if (!rc)
         rc = eval_node(&ev, s->root);
     if (!rc)
@@ -819,14 +822,18 @@ mcred_rc mc_stack_eval(const struct mc_stack *s, const struct mc_stack_held *hel
         for (i = 0; i < s->nn; i++)
             nt += ev.todo[i];
         out->used = mc_allocarray(nu ? nu : 1, sizeof(size_t));
+        out->counted = mc_allocarray(n ? n : 1, sizeof(size_t));
         out->todo = mc_allocarray(nt ? nt : 1, sizeof(char *));
-        if (!out->used || !out->todo)
+        if (!out->used || !out->counted || !out->todo)
             rc = MCRED_ERR_NOMEM;
     }
     if (!rc) {
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n; i++) {
             if (ev.used[i])
                 out->used[out->nused++] = i;
+            if (ev.counted[i])
+                out->counted[out->ncounted++] = i;
+        }
         for (i = 0; i < s->nn; i++) {
             size_t j;
             bool dup = false;
@@ -841,6 +848,7 @@ mcred_rc mc_stack_eval(const struct mc_stack *s, const struct mc_stack_held *hel
     }
     mc_free(ev.r);
     mc_free(ev.used);
+    mc_free(ev.counted);
     mc_free(ev.todo);
     if (rc) {
         mc_stack_result_release(out);
@@ -857,6 +865,7 @@ void mc_stack_result_release(struct mc_stack_result *r)
         mc_free(r->why[i]);
     mc_free(r->why);
     mc_free(r->used);
+    mc_free(r->counted);
     mc_free(r->todo);
     memset(r, 0, sizeof(*r));
 }

@@ -76,6 +76,9 @@ struct mc_stack_result {
     size_t missing;
     const char **todo;
     size_t ntodo;
+    /* every credential that satisfies a component of the rule (whether the
+     * best completion uses it or not): indexes into the held array, ascending */
+    size_t *counted, ncounted;
     /* per component of the rule, why it did or did not count: one line each */
     char **why;
     size_t nwhy;

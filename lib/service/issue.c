@@ -16,6 +16,7 @@
 #include "model/ob.h"
 #include "proof/di.h"
 #include "service/issue.h"
+#include "service/stacks.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -73,6 +74,44 @@ static mcred_rc alloc_indexes(const struct mc_issuing *is, enum mc_status_purpos
         mc_strlcpy(url_out, *created ? url : l.url, url_cap);
     rc = mc_store_status_alloc(is->st, is->org, l.id, n, first, err);
     mc_status_list_release(&l);
+    return rc;
+}
+
+bool mc_issue_suspension(struct mc_store *st, int64_t org)
+{
+    struct mc_org_setting s;
+    bool on;
+
+    memset(&s, 0, sizeof(s));
+    if (mc_store_setting_get(st, org, "suspension", &s, NULL) != MCRED_OK)
+        return false;
+    on = s.value && strcmp(s.value, "on") == 0;
+    mc_org_setting_release(&s);
+    return on;
+}
+
+mcred_rc mc_issue_set_suspension(struct mc_store *st, int64_t org, bool on, const char *actor,
+                                 struct mc_err *err)
+{
+    struct mc_audit au;
+    mcred_rc rc = mc_store_begin(st, err);
+
+    if (!rc)
+        rc = mc_store_setting_set(st, org, "suspension", on ? "on" : "off", 0, err);
+    if (!rc) {
+        memset(&au, 0, sizeof(au));
+        au.org_id = org;
+        au.at = time(NULL);
+        au.actor = (char *)(uintptr_t)(actor ? actor : "system");
+        au.action = "setting";
+        au.subject = "suspension";
+        au.detail = (char *)(uintptr_t)(on ? "on" : "off");
+        rc = mc_store_audit_add(st, &au, err);
+    }
+    if (!rc)
+        rc = mc_store_commit(st, err);
+    else if (mc_store_in_transaction(st))
+        (void)mc_store_rollback(st);
     return rc;
 }
 
@@ -208,7 +247,16 @@ static void build_and_sign(const struct mc_issuing *is, const cJSON *ach, const 
     in.valid_until = j->valid_until;
     in.evidence_url = j->evidence;
     rc = mc_ob_credential_new(&in, &cred, &err);
-    if (!rc) {
+    if (!rc && !is->suspension) {   /* one entry: an object (OB 3.0, CLR 2.0) */
+        cJSON *entry = NULL;
+
+        rc = mc_status_entry(rev_url, MC_STATUS_PURPOSE_REVOCATION, (size_t)j->idx_rev, 1, NULL,
+                             &entry, &err);
+        if (!rc && !cJSON_AddItemToObject(cred, "credentialStatus", entry)) {
+            cJSON_Delete(entry);
+            rc = MCRED_ERR_NOMEM;
+        }
+    } else if (!rc) {
         status = cJSON_AddArrayToObject(cred, "credentialStatus");
         rc = status ? MCRED_OK : MCRED_ERR_NOMEM;
         if (!rc)
@@ -311,7 +359,35 @@ struct bulk {
     int threads;
     bool own_tx;             /* each batch commits (not all-or-nothing) */
     bool fresh;              /* the organisation had no credential when the run began */
+    char **recips;           /* recipients stored since the last stacks_after */
+    size_t nrecips;
 };
+
+/* Stacks (lib/service/stacks.h): the credentials just committed may complete
+ * stacks; each affected (learner, stack) is evaluated once. Issuing is done
+ * by then: a failure here does not undo it (`mcred stack sweep` catches up). */
+static void stacks_after(struct bulk *b, bool eval)
+{
+    struct mc_stacks_ctx sc;
+    size_t i;
+
+    if (eval && b->nrecips) {
+        memset(&sc, 0, sizeof(sc));
+        sc.st = b->is->st;
+        sc.org = b->is->org;
+        sc.is = b->is;
+        sc.now = b->is->now;
+        if (mc_stacks_on_recipients(&sc, b->a->uri, (const char *const *)b->recips,
+                                    b->nrecips, NULL) != MCRED_OK) {
+            /* kept as issued; the stacks catch up at the next event or sweep */
+        }
+    }
+    for (i = 0; i < b->nrecips; i++)
+        mc_free(b->recips[i]);
+    mc_free(b->recips);
+    b->recips = NULL;
+    b->nrecips = 0;
+}
 
 static void report_row(const struct bulk *b, size_t number, size_t line, const char *msg)
 {
@@ -380,7 +456,7 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
         rc = alloc_indexes(is, MC_STATUS_PURPOSE_REVOCATION, (int64_t)n, &lr, &fr, &new_rev,
                            NULL, 0,
                            err);
-    if (!rc)
+    if (!rc && is->suspension)
         rc = alloc_indexes(is, MC_STATUS_PURPOSE_SUSPENSION, (int64_t)n, &ls, &fs, &new_sus,
                            NULL, 0,
                            err);
@@ -397,7 +473,8 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
         return rc;
     }
     rc = list_url(is, lr, s->rev_url, sizeof(s->rev_url), err);
-    if (!rc)
+    s->sus_url[0] = '\0';
+    if (!rc && ls)
         rc = list_url(is, ls, s->sus_url, sizeof(s->sus_url), err);
     if (rc)
         return rc;
@@ -406,8 +483,8 @@ static mcred_rc prepare_batch(struct bulk *b, struct job *jobs, size_t n, struct
         snprintf(jobs[i].id, sizeof(jobs[i].id), "%s/credentials/%s", is->public_url, uuid + 9);
         jobs[i].list_rev = lr;
         jobs[i].idx_rev = fr + (int64_t)i;
-        jobs[i].list_sus = ls;
-        jobs[i].idx_sus = fs + (int64_t)i;
+        jobs[i].list_sus = ls;   /* 0: no suspension entry */
+        jobs[i].idx_sus = ls ? fs + (int64_t)i : 0;
     }
     s->is = is;
     s->ach = b->ach;
@@ -473,6 +550,15 @@ static mcred_rc write_batch(struct bulk *b, struct job *jobs, size_t n, struct m
         b->res->already += conflicts;
         b->res->issued += m - conflicts;
     }
+    if (!rc) {   /* for stacks_after: the recipients of what was stored */
+        char **nr = mc_realloc(b->recips, (b->nrecips + m) * sizeof(*nr));
+
+        for (i = 0; nr && i < m; i++)
+            if (results[i] == MCRED_OK && (nr[b->nrecips] = mc_strdup(cs[i].recipient)))
+                b->nrecips++;
+        if (nr)
+            b->recips = nr;
+    }
     if (!rc && b->own_tx) {
         struct mc_audit au;
         char detail[128];
@@ -492,6 +578,8 @@ static mcred_rc write_batch(struct bulk *b, struct job *jobs, size_t n, struct m
             b->res->issued -= m - conflicts;
             b->res->already -= conflicts;
         }
+        if (!rc)
+            stacks_after(b, true);
     }
     if (rc && b->own_tx && mc_store_in_transaction(is->st))
         mc_store_rollback(is->st);
@@ -705,6 +793,7 @@ mcred_rc mc_issue_bulk(const struct mc_issuing *is, const struct mc_achievement 
         if (rc)
             res->issued = 0;
     }
+    stacks_after(&b, !rc);   /* all or nothing: evaluated once everything is kept */
     mc_free(lanes[0].jobs);
     mc_free(lanes[1].jobs);
     cJSON_Delete(ach);
@@ -770,6 +859,7 @@ mcred_rc mc_issue_one(const struct mc_issuing *is, const struct mc_achievement *
         mc_strlcpy(res->id, j.id, sizeof(res->id));
         res->already = br.already > 0;
     }
+    stacks_after(&b, false);   /* (evaluated at the commit; a failed one left these) */
     job_release(&j);
     cJSON_Delete(ach);
     return rc;
@@ -798,6 +888,10 @@ mcred_rc mc_issue_set_state(const struct mc_issuing *is, const char *id,
     if (!rc && state == c.state)
         rc = mc_err_set(err, MCRED_ERR_CONFLICT, "credential '%s' is already %s", id,
                         mc_cred_state_name(state));
+    if (!rc && state != MC_CRED_REVOKED && !c.status_list_sus)
+        rc = mc_err_set(err, MCRED_ERR_CONFLICT, "credential '%s' has no suspension status "
+                        "entry (issued while the organisation's setting 'suspension' was off): "
+                        "it can be revoked, not suspended", id);
     if (!rc)
         rc = mc_store_cred_set_state(is->st, is->org, id, state, reason, err);
     /* the list whose bit changes: revocation, or suspension both ways */
@@ -822,6 +916,18 @@ mcred_rc mc_issue_set_state(const struct mc_issuing *is, const char *id,
     else if (mc_store_in_transaction(is->st))
         mc_store_rollback(is->st);
     mc_credential_release(&c);
+    if (!rc) {   /* stacks with this credential as a component apply their policy */
+        struct mc_stacks_ctx sc;
+
+        memset(&sc, 0, sizeof(sc));
+        sc.st = is->st;
+        sc.org = is->org;
+        sc.is = is;
+        sc.now = is->now;
+        if (mc_stacks_on_credential(&sc, id, NULL) != MCRED_OK) {
+            /* the state change stands; the stacks catch up at the next sweep */
+        }
+    }
     return rc;
 }
 

@@ -30,7 +30,19 @@ struct mc_issuing {
     const char *suite;                  /* NULL: eddsa-rdfc-2022 */
     time_t now;                         /* 0: the clock */
     const char *actor;                  /* who, for the audit log (e.g. "cli") */
+    /* Also a suspension status entry. false: credentialStatus is one
+     * revocation entry (an object), as Open Badges 3.0 and CLR 2.0 allow
+     * (CredentialStatus [0..1]); true: an array of a revocation and a
+     * suspension entry (VC 2.0 allows it; the 1EdTech schemas do not). The
+     * organisation's setting "suspension" ("on"/"off"; mc_issue_suspension). */
+    bool suspension;
 };
+
+/* The organisation's "suspension" setting: true when it is "on". */
+bool mc_issue_suspension(struct mc_store *st, int64_t org);
+/* Set it (audited as actor); it applies to credentials issued from then on. */
+MC_NODISCARD mcred_rc mc_issue_set_suspension(struct mc_store *st, int64_t org, bool on,
+                                              const char *actor, struct mc_err *err);
 
 /* What happened to one row. */
 struct mc_issue_result {

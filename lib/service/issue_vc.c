@@ -15,6 +15,7 @@
 #include "proof/di.h"
 #include "service/issue.h"
 #include "service/issue_vc.h"
+#include "service/stacks.h"
 #include "status/bitstring.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -390,12 +391,22 @@ struct entry {
 static mcred_rc add_status(cJSON *doc, const struct entry *rev, const struct entry *sus,
                            struct mc_err *err)
 {
-    cJSON *arr = cJSON_AddArrayToObject(doc, "credentialStatus"), *e = NULL;
+    cJSON *arr, *e = NULL;
     const struct entry *es[2] = { rev, sus };
     enum mc_status_purpose ps[2] = { MC_STATUS_PURPOSE_REVOCATION, MC_STATUS_PURPOSE_SUSPENSION };
     size_t i;
-    mcred_rc rc = arr ? MCRED_OK : MCRED_ERR_NOMEM;
+    mcred_rc rc;
 
+    if (!sus->list) {   /* revocation alone: one entry, an object (issue.h) */
+        rc = mc_status_entry(rev->url, ps[0], (size_t)rev->index, 1, NULL, &e, err);
+        if (!rc && !cJSON_AddItemToObject(doc, "credentialStatus", e)) {
+            cJSON_Delete(e);
+            rc = MCRED_ERR_NOMEM;
+        }
+        return rc;
+    }
+    arr = cJSON_AddArrayToObject(doc, "credentialStatus");
+    rc = arr ? MCRED_OK : MCRED_ERR_NOMEM;
     for (i = 0; i < 2 && !rc; i++) {
         rc = mc_status_entry(es[i]->url, ps[i], (size_t)es[i]->index, 1, NULL, &e, err);
         if (!rc && !cJSON_AddItemToArray(arr, e)) {
@@ -458,7 +469,7 @@ static mcred_rc sign_and_store(struct mc_store *st, struct issue_job *j, char **
     if (!rc)
         rc = mc_issue_alloc_status(is, MC_STATUS_PURPOSE_REVOCATION, &rev.list, &rev.index,
                                    rev.url, sizeof(rev.url), err);
-    if (!rc)
+    if (!rc && is->suspension)
         rc = mc_issue_alloc_status(is, MC_STATUS_PURPOSE_SUSPENSION, &sus.list, &sus.index,
                                    sus.url, sizeof(sus.url), err);
     if (!rc)
@@ -594,6 +605,18 @@ mcred_rc mc_vc_issue(struct mc_platform *p, struct mc_store *st, int64_t org, co
             rc = mc_store_commit(st, err);
         else
             (void)mc_store_rollback(st);
+    }
+    if (!rc) {   /* stacks naming its achievement look at its learner again */
+        struct mc_stacks_ctx sc;
+
+        memset(&sc, 0, sizeof(sc));
+        sc.st = st;
+        sc.org = org;
+        sc.is = &j.pi.is;
+        sc.now = j.now;
+        if (mc_stacks_on_credential(&sc, j.id, NULL) != MCRED_OK) {
+            /* the credential stands; the stacks catch up at the next sweep */
+        }
     }
     if (rc) {
         mc_free(*doc_out);

@@ -1,6 +1,7 @@
 /* obapi.c - the OB 3.0 API's wallet and profile verbs: checking what a
  * client puts (credential shape, ids for equality, optional verification),
- * storing it as sent, and writing pages and paging links.
+ * keeping it as sent in the learner's wallet (lib/service/wallet.h: one
+ * wallet per learner), and writing pages and paging links.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
 
@@ -11,6 +12,7 @@
 #include "model/ob.h"
 #include "proof/jwt.h"
 #include "service/obapi.h"
+#include "service/wallet.h"
 #include "util/codec.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -177,28 +179,107 @@ static mcred_rc parse_cred(const char *p, size_t n, bool jws, cJSON **tree, cons
     return MCRED_OK;
 }
 
-/* Refuse a credential whose verdict is invalid, naming the check that
- * failed. */
-static mcred_rc verify(const char *p, size_t n, const struct mc_verify_opts *vo,
-                       struct mc_err *err)
+/* Verify the credential into v (with vo; without it v says indeterminate,
+ * unchecked) and refuse it when the verdict is invalid, naming the check
+ * that failed. */
+static mcred_rc verify(const char *p, size_t n, bool jws, const struct mc_verify_opts *vo,
+                       struct mc_verdict *v, struct mc_err *err)
 {
-    struct mc_verdict *v = mc_calloc(1, sizeof(*v));
-    mcred_rc rc;
+    const struct mc_check *c = NULL;
     size_t i;
+    mcred_rc rc;
 
-    if (!v)
-        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
-    rc = mc_verify_bytes(p, n, vo, v, err);
-    if (!rc && v->kind == MC_VERDICT_INVALID) {
-        const struct mc_check *c = NULL;
-
-        for (i = 0; i < v->n && !c; i++)
-            if (v->checks[i].state == MC_CHECK_FAIL)
-                c = &v->checks[i];
-        rc = mc_err_set(err, MCRED_ERR_INVALID, "credential does not verify: %s: %s",
-                        c ? c->name : "verdict", c ? c->reason : "invalid");
+    if (!vo) {
+        memset(v, 0, sizeof(*v));
+        v->kind = MC_VERDICT_INDETERMINATE;
+        mc_strlcpy(v->format, jws ? "vc-jwt" : "json", sizeof(v->format));
+        return MCRED_OK;
     }
-    mc_free(v);
+    rc = mc_verify_bytes(p, n, vo, v, err);
+    if (rc || v->kind != MC_VERDICT_INVALID)
+        return rc;
+    for (i = 0; i < v->n && !c; i++)
+        if (v->checks[i].state == MC_CHECK_FAIL)
+            c = &v->checks[i];
+    return mc_err_set(err, MCRED_ERR_INVALID, "credential does not verify: %s: %s",
+                      c ? c->name : "verdict", c ? c->reason : "invalid");
+}
+
+/* The equality keys of a held document (NULLs when it has no id or issuer). */
+static void held_keys(const char *doc, char **ikey, char **ckey)
+{
+    const cJSON *cred = NULL, *claims = NULL;
+    cJSON *tree = NULL;
+    struct cred_facts f;
+    bool jws = doc[0] != '{';
+
+    *ikey = *ckey = NULL;
+    if (parse_cred(doc, strlen(doc), jws, &tree, &cred, &claims, NULL) != MCRED_OK)
+        return;
+    facts_of(cred, claims, &f);
+    if (f.id && f.issuer && equality_key(f.issuer, "issuer", ikey, NULL) == MCRED_OK &&
+        equality_key(f.id, "id", ckey, NULL) != MCRED_OK) {
+        mc_free(*ikey);
+        *ikey = NULL;
+    }
+    cJSON_Delete(tree);
+}
+
+/* The item of the learner's wallet that is the same credential as (ikey,
+ * ckey) by OB 3.0 credential equality: *item its id, 0 when none. */
+static mcred_rc same_item(struct mc_store *st, int64_t org, int64_t learner, const char *ikey,
+                          const char *ckey, int64_t *item, struct mc_err *err)
+{
+    struct mc_store_list l;
+    size_t i;
+    mcred_rc rc = mc_store_wallet_list(st, org, learner, &l, err);
+
+    *item = 0;
+    for (i = 0; !rc && i < l.n && !*item; i++) {
+        const struct mc_wallet_item *it = &((const struct mc_wallet_item *)l.rows)[i];
+        char *ik = NULL, *ck = NULL;
+
+        if (!it->cred_id || equality_key(it->cred_id, "id", &ck, NULL) != MCRED_OK ||
+            strcmp(ck, ckey) != 0) {
+            mc_free(ck);
+            continue;
+        }
+        mc_free(ck);
+        held_keys(it->doc, &ik, &ck);
+        if (ik && ck && strcmp(ik, ikey) == 0 && strcmp(ck, ckey) == 0)
+            *item = it->id;
+        mc_free(ik);
+        mc_free(ck);
+    }
+    mc_store_list_clear(&l);
+    return rc;
+}
+
+/* The learner whose wallet is the user's (made for a user without one when
+ * create). *email (OUT, owned) is the user's address. */
+static mcred_rc user_learner(struct mc_store *st, int64_t org, int64_t user, bool create,
+                             int64_t *learner, char **email, struct mc_err *err)
+{
+    struct mc_user u;
+    mcred_rc rc;
+
+    *learner = 0;
+    *email = NULL;
+    memset(&u, 0, sizeof(u));
+    rc = mc_store_user_get(st, org, user, &u, err);
+    if (rc == MCRED_ERR_NOTFOUND)
+        return mc_err_set(err, MCRED_ERR_INVALID, "wallet: user %lld is not of organisation "
+                          "%lld", (long long)user, (long long)org);
+    if (rc)
+        return rc;
+    *email = u.email;
+    u.email = NULL;
+    mc_user_release(&u);
+    rc = mc_wallet_learner_of(st, org, *email, create, learner, err);
+    if (rc == MCRED_ERR_NOTFOUND && !create) {
+        mc_err_clear(err);
+        rc = MCRED_OK;
+    }
     return rc;
 }
 
@@ -209,7 +290,11 @@ mcred_rc mc_obapi_upsert(struct mc_store *st, int64_t org, int64_t user, const c
     const cJSON *cred = NULL, *claims = NULL;
     cJSON *tree = NULL;
     struct cred_facts f;
-    char *ikey = NULL, *ckey = NULL, *doc = NULL;
+    struct mc_verdict *v = NULL;
+    struct mc_wallet_ctx wc;
+    char *ikey = NULL, *ckey = NULL, *doc = NULL, *email = NULL;
+    int64_t learner = 0, item = 0, id = 0;
+    bool fresh = false, own;
     mcred_rc rc;
 
     *created = false;
@@ -233,55 +318,207 @@ mcred_rc mc_obapi_upsert(struct mc_store *st, int64_t org, int64_t user, const c
     rc = equality_key(f.issuer, "credential: issuer.id", &ikey, err);
     if (!rc)
         rc = equality_key(f.id, "credential: id", &ckey, err);
-    if (!rc && vo)
-        rc = verify(body, n, vo, err);
     if (!rc) {
+        v = mc_calloc(1, sizeof(*v));
         doc = mc_strndup(body, n);
-        if (!doc)
+        if (!v || !doc)
             rc = mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
     }
     if (!rc)
-        rc = mc_store_ob_wallet_put(st, org, user, ikey, ckey, jws, doc,
-                                    f.issued > 0 ? f.issued : now, now, created, err);
+        rc = verify(body, n, jws, vo, v, err);
+    if (!rc && !v->id[0])
+        mc_strlcpy(v->id, f.id, sizeof(v->id));   /* the wallet finds it by this id */
+    /* the learner's wallet: one transaction for the learner, the lookup and the write
+     * (the caller's when one is open) */
+    own = !mc_store_in_transaction(st);
+    if (!rc && own)
+        rc = mc_store_begin(st, err);
+    if (rc)
+        goto out;
+    rc = user_learner(st, org, user, true, &learner, &email, err);
+    if (!rc)
+        rc = same_item(st, org, learner, ikey, ckey, &item, err);
+    if (!rc) {
+        memset(&wc, 0, sizeof(wc));
+        wc.st = st;
+        wc.org = org;
+        wc.verify = vo;
+        wc.now = now;
+        rc = mc_wallet_keep(&wc, learner, item, doc, v, "obapi", &id, &fresh, err);
+    }
+    if (own) {
+        if (!rc)
+            rc = mc_store_commit(st, err);
+        else
+            (void)mc_store_rollback(st);
+    }
+    if (!rc)
+        *created = fresh;
 out:
     cJSON_Delete(tree);
+    mc_free(v);
     mc_free(ikey);
     mc_free(ckey);
     mc_free(doc);
+    mc_free(email);
     return rc;
 }
 
 /* --- listing ------------------------------------------------------------------------- */
+
+/* One credential of the wallet as the API lists it. */
+struct entry {
+    const char *doc;          /* borrowed from the store rows */
+    bool jws;
+    time_t issued;
+    int src;                  /* 0 held, 1 issued: the order after issued */
+    size_t seq;               /* its place in its list */
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+
+    if (x->issued != y->issued)
+        return x->issued < y->issued ? -1 : 1;
+    if (x->src != y->src)
+        return x->src - y->src;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Whether a held document is an OB 3.0 credential the API can carry (JSON,
+ * or a compact JWS; the wallet also holds OB 2.0 assertions and their URLs,
+ * which it cannot), and when it was issued: validFrom, issuanceDate or nbf,
+ * else fallback. */
+static bool held_cred(const char *doc, time_t fallback, time_t *issued)
+{
+    const cJSON *cred = NULL, *claims = NULL;
+    cJSON *tree = NULL;
+    struct cred_facts f;
+    size_t n = strlen(doc);
+    bool jws = doc[0] != '{', ok;
+
+    *issued = fallback;
+    if (jws && !mc_jws_shape(doc, n, NULL, NULL))
+        return false;
+    if (parse_cred(doc, n, jws, &tree, &cred, &claims, NULL) != MCRED_OK)
+        return false;
+    ok = cJSON_IsObject(cred) && mc_ob_is_badge(cred);
+    facts_of(cred, claims, &f);
+    cJSON_Delete(tree);
+    if (f.issued > 0)
+        *issued = f.issued;
+    return ok;
+}
+
+/* The user's wallet: the learner's items that are OB 3.0 credentials, and
+ * what org issued to the user's address that the learner does not hold (by
+ * credential id), issued after since (may be NULL), in order. e (OUT, mc_free) and the lists (OUT,
+ * mc_store_list_clear) hold it. */
+static mcred_rc wallet_entries(struct mc_store *st, int64_t org, int64_t user,
+                               const time_t *since, struct mc_store_list *held,
+                               struct mc_store_list *issued, struct entry **e, size_t *n,
+                               struct mc_err *err)
+{
+    struct mc_store_list page;
+    char *email = NULL;
+    int64_t learner = 0;
+    size_t i, k, cap;
+    mcred_rc rc;
+
+    memset(held, 0, sizeof(*held));
+    memset(issued, 0, sizeof(*issued));
+    *e = NULL;
+    *n = 0;
+    rc = user_learner(st, org, user, false, &learner, &email, err);
+    if (!rc && learner)
+        rc = mc_store_wallet_list(st, org, learner, held, err);
+    /* issued to the address (or the learner), page by page */
+    while (!rc && email) {
+        struct mc_credential *all;
+
+        rc = mc_store_cred_list_recipient(st, org, email, issued->n, MC_STORE_PAGE_MAX, &page,
+                                          err);
+        if (rc || page.n == 0) {
+            mc_store_list_clear(&page);
+            break;
+        }
+        all = mc_realloc(issued->rows, (issued->n + page.n) * sizeof(*all));
+        if (!all) {
+            mc_store_list_clear(&page);
+            rc = mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
+            break;
+        }
+        memcpy(all + issued->n, page.rows, page.n * sizeof(*all));
+        issued->rows = all;
+        issued->row_size = page.row_size;
+        issued->release_row = page.release_row;
+        issued->n += page.n;
+        mc_free(page.rows);   /* the rows moved; their strings now belong to issued */
+        if (page.n < MC_STORE_PAGE_MAX)
+            break;
+    }
+    mc_free(email);
+    cap = held->n + issued->n;
+    if (!rc && cap) {
+        *e = mc_calloc(cap, sizeof(**e));
+        if (!*e)
+            rc = mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
+    }
+    for (i = 0; !rc && i < held->n; i++) {
+        const struct mc_wallet_item *it = &((const struct mc_wallet_item *)held->rows)[i];
+        struct entry x = { it->doc, it->doc[0] != '{', 0, 0, i };
+
+        if (held_cred(it->doc, it->imported, &x.issued) && (!since || x.issued > *since))
+            (*e)[(*n)++] = x;
+    }
+    for (i = 0; !rc && i < issued->n; i++) {
+        const struct mc_credential *c = &((const struct mc_credential *)issued->rows)[i];
+        struct entry x = { c->doc, false, c->issued, 1, i };
+        bool have = false;
+
+        for (k = 0; k < held->n && !have; k++) {
+            const char *hid = ((const struct mc_wallet_item *)held->rows)[k].cred_id;
+
+            have = hid && c->id && strcmp(hid, c->id) == 0;
+        }
+        if (!have && (!since || x.issued > *since))
+            (*e)[(*n)++] = x;
+    }
+    if (!rc && *n > 1)
+        qsort(*e, *n, sizeof(**e), entry_cmp);
+    return rc;
+}
 
 mcred_rc mc_obapi_list(struct mc_store *st, int64_t org, int64_t user,
                        const struct mc_obapi_page *pg, struct mc_buf *out, int64_t *total,
                        size_t *returned, struct mc_err *err)
 {
     const time_t *since = pg->has_since ? &pg->since : NULL;
-    struct mc_store_list l;
+    struct mc_store_list held, issued;
     struct mc_buf creds, jwss;
-    size_t i, bytes = 0;
+    struct entry *e = NULL;
+    size_t i, n = 0, bytes = 0;
     mcred_rc rc;
 
     *total = 0;
     *returned = 0;
-    memset(&l, 0, sizeof(l));
     mc_buf_init(&creds, 0);
     mc_buf_init(&jwss, 0);
-    rc = mc_store_ob_wallet_count(st, org, user, since, total, err);
-    if (!rc && pg->offset < (size_t)*total)
-        rc = mc_store_ob_wallet_list(st, org, user, since, pg->offset, pg->limit, &l, err);
-    for (i = 0; !rc && i < l.n; i++) {
-        const struct mc_ob_item *it = &((const struct mc_ob_item *)l.rows)[i];
+    rc = wallet_entries(st, org, user, since, &held, &issued, &e, &n, err);
+    if (!rc)
+        *total = (int64_t)n;
+    for (i = pg->offset; !rc && i < n && *returned < pg->limit; i++) {
+        const struct entry *it = &e[i];
         size_t len = strlen(it->doc);
         struct mc_buf *b = it->jws ? &jwss : &creds;
 
         if (*returned > 0 && bytes + len > MC_OBAPI_PAGE_BYTES)
             break;                        /* the rest on the next page */
-        if (it->jws && !mc_jws_shape(it->doc, strlen(it->doc), NULL, NULL)) {
+        if (it->jws && !mc_jws_shape(it->doc, len, NULL, NULL)) {
             /* a stored JWS goes into a JSON string as it is: nothing to escape */
-            rc = mc_err_set(err, MCRED_ERR_STORAGE, "wallet: credential '%.200s' is not a "
-                            "compact JWS", it->key);
+            rc = mc_err_set(err, MCRED_ERR_STORAGE, "wallet: a held credential is neither "
+                            "JSON nor a compact JWS");
             break;
         }
         if (b->len)
@@ -304,7 +541,9 @@ mcred_rc mc_obapi_list(struct mc_store *st, int64_t org, int64_t user,
         *total = 0;
         *returned = 0;
     }
-    mc_store_list_clear(&l);
+    mc_free(e);
+    mc_store_list_clear(&held);
+    mc_store_list_clear(&issued);
     mc_buf_release(&creds);
     mc_buf_release(&jwss);
     return rc;

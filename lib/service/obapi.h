@@ -3,13 +3,17 @@
  * profile (getProfile, putProfile). Who may call which is the server's and
  * lib/service/oauth.h's business; these verbs act for one user (org, user).
  *
- * The wallet holds the credentials put there for the user (JSON with Data
- * Integrity proofs, or VC-JWT compact JWS), and shows with them the
- * credentials the user's organisation issued to its learner whose e-mail is
- * the user's. Two credentials are the same when their issuer ids and
- * credential ids are (OB 3.0 "credential equality": percent-decoded and
- * trimmed); putting the same one again replaces it. A credential is kept
- * exactly as it was sent and returned byte for byte.
+ * One wallet per learner (lib/service/wallet.h): a user's wallet is that of
+ * the organisation's learner whose e-mail is the user's (made on the first
+ * put when there is none), so what is put here is in `mcred wallet list` and
+ * the wallet pages, and what was imported there is listed here. The wallet
+ * holds credentials as JSON with Data Integrity proofs or VC-JWT compact JWS,
+ * and shows with them the credentials the user's organisation issued to that
+ * learner which the learner does not hold already. Two credentials are the
+ * same when their issuer ids and credential ids are (OB 3.0 "credential
+ * equality": percent-decoded and trimmed); putting the same one again
+ * replaces the held item in place. A credential is kept exactly as it was
+ * sent and returned byte for byte.
  * SPDX-License-Identifier: Apache-2.0 */
 #ifndef MC_SVC_OBAPI_H
 #define MC_SVC_OBAPI_H
@@ -51,11 +55,14 @@ MC_NODISCARD mcred_rc mc_obapi_links(const char *base, const struct mc_obapi_pag
 /* Put one credential into the wallet of (org, user). body[0..n) is the
  * credential: JSON (jws false) or a compact JWS (jws true), an
  * OpenBadgeCredential / AchievementCredential with an id and an issuer.
- * With vo (may be NULL: not verified) it must verify: a verdict of invalid
- * is refused (expired, revoked or suspended ones are kept, as a holder
- * keeps them). *created (OUT): true when it was new, false when it replaced
- * the same credential. INVALID with the reason for anything else; LIMIT for
- * ids over MC_STORE_OB_KEY_MAX bytes. */
+ * With vo (may be NULL: not verified, kept as indeterminate) it must
+ * verify: a verdict of invalid is refused (expired, revoked or suspended
+ * ones are kept, as a holder keeps them); it is kept with its verdict, source
+ * "obapi", in one transaction (the caller's when one is open). *created
+ * (OUT): true when it was new, false when it replaced the same credential
+ * (or these very bytes were held). INVALID with the reason for anything else
+ * (and for a user outside org); LIMIT for ids over MC_STORE_OB_KEY_MAX
+ * bytes. */
 MC_NODISCARD mcred_rc mc_obapi_upsert(struct mc_store *st, int64_t org, int64_t user,
                                       const char *body, size_t n, bool jws,
                                       const struct mc_verify_opts *vo, time_t now,

@@ -276,6 +276,7 @@ mcred_rc mc_platform_issuing(struct mc_platform *p, struct mc_store *st, int64_t
     out->is.contexts = p->contexts;
     out->is.cache = p->cache;
     out->is.actor = actor;
+    out->is.suspension = mc_issue_suspension(st, org);
     return MCRED_OK;
 fail:
     mc_store_list_clear(&keys);
@@ -288,6 +289,13 @@ void mc_platform_issuer_release(struct mc_platform_issuer *pi)
     mc_key_clear(&pi->key);
     mc_issuer_release(&pi->issuer);
     memset(pi, 0, sizeof(*pi));
+}
+
+bool mc_platform_keylock(const struct mc_platform *p, struct mc_keyfile_lock *out)
+{
+    out->operator_key = p->operator_key;
+    out->passphrase = p->operator_key ? NULL : p->passphrase;
+    return out->operator_key || out->passphrase;
 }
 
 void mc_platform_verify_opts(struct mc_platform *p, struct mc_store *st,

@@ -70,6 +70,11 @@ MC_NODISCARD mcred_rc mc_platform_issuing(struct mc_platform *p, struct mc_store
                                           struct mc_platform_issuer *out, struct mc_err *err);
 void mc_platform_issuer_release(struct mc_platform_issuer *pi);
 
+/* The lock that seals keys on this platform (the operator key, else the
+ * passphrase), e.g. for learners' holder keys. False (out cleared) when the
+ * server was started with neither. */
+bool mc_platform_keylock(const struct mc_platform *p, struct mc_keyfile_lock *out);
+
 /* Verify options with the platform's contexts and fetcher; status lists that
  * this platform publishes are read from st (src must outlive the options). */
 struct mc_platform_status {

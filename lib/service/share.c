@@ -1,5 +1,6 @@
-/* share.c - share links of issued credentials: random ids, on/off with an
- * audit entry, the organisation's default and showcase settings, and the
+/* share.c - share links of issued credentials and of wallet items (what a
+ * learner imported): random ids, on/off with an audit entry, the
+ * organisation's default and showcase settings, and the
  * public lookup behind /badges/{share_id}.
  * SPDX-License-Identifier: Apache-2.0 */
 #include "internal.h"
@@ -221,6 +222,99 @@ mcred_rc mc_share_get(struct mc_store *st, int64_t org, const char *cred_id,
     return share_put(st, org, cred_id, public, out, err);
 }
 
+/* --- wallet items ------------------------------------------------------------------ */
+
+mcred_rc mc_share_item_set(struct mc_store *st, int64_t org, int64_t learner, int64_t item,
+                           bool enabled, const char *actor,
+                           char out_share_id[MC_SHARE_ID_LEN + 1], struct mc_err *err)
+{
+    char id[MC_SHARE_ID_LEN + 1], subject[48];
+    struct mc_share sh;
+    bool own = !mc_store_in_transaction(st);
+    mcred_rc rc;
+
+    if (out_share_id)
+        out_share_id[0] = '\0';
+    memset(&sh, 0, sizeof(sh));
+    snprintf(subject, sizeof(subject), "wallet item %lld", (long long)item);
+    rc = new_share_id(id, err);
+    if (!rc && own)
+        rc = mc_store_begin(st, err);
+    if (!rc)
+        rc = mc_store_wallet_share_put(st, org, learner, item, id, enabled, 0, &sh, err);
+    if (!rc)
+        rc = audit(st, org, actor, enabled ? "share on" : "share off", subject, NULL, err);
+    if (own) {
+        if (!rc)
+            rc = mc_store_commit(st, err);
+        else
+            (void)mc_store_rollback(st);
+    }
+    if (rc == MCRED_ERR_NOTFOUND)
+        rc = mc_err_set(err, rc, "wallet item %lld not found", (long long)item);
+    if (!rc && out_share_id)
+        mc_strlcpy(out_share_id, sh.share_id, MC_SHARE_ID_LEN + 1);
+    mc_share_release(&sh);
+    return rc;
+}
+
+mcred_rc mc_share_item_get(struct mc_store *st, int64_t org, int64_t learner, int64_t item,
+                           struct mc_share *out, struct mc_err *err)
+{
+    char id[MC_SHARE_ID_LEN + 1];
+    bool public = false;
+    mcred_rc rc = mc_store_wallet_share_get(st, org, learner, item, out, err);
+
+    if (rc != MCRED_ERR_NOTFOUND)
+        return rc;
+    mc_err_clear(err);
+    rc = mc_share_default(st, org, &public, err);
+    if (!rc)
+        rc = new_share_id(id, err);
+    if (!rc)
+        rc = mc_store_wallet_share_put(st, org, learner, item, id, public, 0, out, err);
+    if (rc == MCRED_ERR_NOTFOUND)
+        rc = mc_err_set(err, rc, "wallet item %lld not found", (long long)item);
+    return rc;
+}
+
+/* The wallet item behind share_id (turned on) as a credential row: its
+ * document, organisation, learner and credential id. */
+static mcred_rc resolve_item(struct mc_store *st, const char *share_id, struct mc_share *sh,
+                             struct mc_credential *cred, struct mc_err *err)
+{
+    struct mc_wallet_item it;
+    mcred_rc rc = mc_store_wallet_share_item(st, share_id, &it, err);
+
+    if (!rc && it.doc[0] != '{') {
+        /* a compact JWS (VC-JWT, signed OB 2.0) or a URL: no badge page (yet) */
+        mc_wallet_item_release(&it);
+        rc = MCRED_ERR_NOTFOUND;
+    }
+    if (rc == MCRED_ERR_NOTFOUND)
+        return mc_err_set(err, rc, "no such badge (unknown, or no longer shared)");
+    if (rc)
+        return rc;
+    sh->share_id = mc_strdup(share_id);
+    sh->org_id = it.org_id;
+    sh->cred_id = mc_strdup(it.cred_id ? it.cred_id : "");
+    sh->enabled = true;
+    sh->created = sh->updated = it.imported;
+    cred->id = mc_strdup(it.cred_id ? it.cred_id : "");
+    cred->org_id = it.org_id;
+    cred->learner_id = it.learner_id;
+    cred->issued = it.imported;
+    cred->doc = it.doc;
+    it.doc = NULL;
+    mc_wallet_item_release(&it);
+    if (!sh->share_id || !sh->cred_id || !cred->id) {
+        mc_share_release(sh);
+        mc_credential_release(cred);
+        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
+    }
+    return MCRED_OK;
+}
+
 mcred_rc mc_share_resolve(struct mc_store *st, const char *share_id, struct mc_share *sh,
                           struct mc_credential *cred, struct mc_err *err)
 {
@@ -231,6 +325,10 @@ mcred_rc mc_share_resolve(struct mc_store *st, const char *share_id, struct mc_s
     if (!mc_share_id_valid(share_id))
         return mc_err_set(err, MCRED_ERR_NOTFOUND, "no such badge");
     rc = mc_store_share_find(st, share_id, sh, err);
+    if (rc == MCRED_ERR_NOTFOUND) {
+        mc_err_clear(err);
+        return resolve_item(st, share_id, sh, cred, err);
+    }
     if (!rc && !sh->enabled)
         rc = MCRED_ERR_NOTFOUND;
     if (!rc)

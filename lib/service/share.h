@@ -65,10 +65,28 @@ MC_NODISCARD mcred_rc mc_share_get(struct mc_store *st, int64_t org, const char 
 
 /* The credential behind a public share id: NOTFOUND unless share_id has the
  * shape of one, exists and is turned on. *sh and *cred (OUT, owned) are the
- * share row and the credential row (with its signed document). */
+ * share row and the credential row (with its signed document). For a wallet
+ * item's link (only items held as JSON: one held as a compact JWS or a URL
+ * is NOTFOUND), *cred carries the item's document, organisation, learner,
+ * credential id ("" when it has none) and import time as issued; its state is active (the live verification tells). */
 MC_NODISCARD mcred_rc mc_share_resolve(struct mc_store *st, const char *share_id,
                                        struct mc_share *sh, struct mc_credential *cred,
                                        struct mc_err *err);
+
+/* Share links of wallet items (credentials a learner imported, in
+ * wallet_items): the same ids and the same public page, so an imported
+ * badge is shared and verified live like an issued one. item_set turns the
+ * link of item of (org, learner) on or off (made on first use; an audit
+ * entry by actor); item_get returns it, made now as the organisation's
+ * default says when it has none (*out OUT, mc_share_release; its cred_id is
+ * the item id in decimal). NOTFOUND when the item is not the learner's. */
+MC_NODISCARD mcred_rc mc_share_item_set(struct mc_store *st, int64_t org, int64_t learner,
+                                        int64_t item, bool enabled, const char *actor,
+                                        char out_share_id[MC_SHARE_ID_LEN + 1],
+                                        struct mc_err *err);
+MC_NODISCARD mcred_rc mc_share_item_get(struct mc_store *st, int64_t org, int64_t learner,
+                                        int64_t item, struct mc_share *out,
+                                        struct mc_err *err);
 
 /* Append public_url + "/badges/" + share_id to out. */
 MC_NODISCARD mcred_rc mc_share_url(const char *public_url, const char *share_id,

@@ -12,6 +12,7 @@
 #include "jsonld/jcs.h"
 #include "service/sign.h"
 #include "service/wallet.h"
+#include "service/stacks.h"
 #include "util/codec.h"
 #include "util/json.h"
 
@@ -250,6 +251,13 @@ mcred_rc mc_wallet_import(const struct mc_wallet_ctx *c, int64_t learner, const 
     }
     if (!rc)
         res->id = item.id;
+    if (!rc && (res->verdict.kind == MC_VERDICT_VALID || res->verdict.kind == MC_VERDICT_EXPIRED)) {
+        struct mc_stacks_ctx sc = { c->st, c->org, c->issuing, c->now };   /* stacks it completes */
+
+        if (mc_stacks_on_import(&sc, learner, doc, NULL) != MCRED_OK) {
+            /* the import stands; the stacks catch up at the next event or sweep */
+        }
+    }
 out:
     mc_free(doc);
     mc_baked_release(&baked);
@@ -542,5 +550,102 @@ out:
         sodium_memzero(plain.ptr, plain.len);
     mc_buf_release(&plain);
     mc_buf_release(&one);
+    return rc;
+}
+
+/* --- one wallet: the learner of a user, keeping a verified credential ------------- */
+
+mcred_rc mc_wallet_learner_of(struct mc_store *st, int64_t org, const char *email, bool create,
+                              int64_t *learner, struct mc_err *err)
+{
+    struct mc_learner l;
+    mcred_rc rc;
+
+    *learner = 0;
+    if (!email || !email[0])
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "no learner: the user has no e-mail address");
+    memset(&l, 0, sizeof(l));
+    rc = mc_store_learner_get(st, org, 0, email, &l, err);
+    if (rc == MCRED_OK && l.email && strcmp(l.email, email) == 0) {
+        *learner = l.id;
+        mc_learner_release(&l);
+        return MCRED_OK;
+    }
+    mc_learner_release(&l);
+    if (rc && rc != MCRED_ERR_NOTFOUND)
+        return rc;
+    if (!create)
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "no learner with the address '%.200s'", email);
+    mc_err_clear(err);
+    memset(&l, 0, sizeof(l));
+    l.org_id = org;
+    l.name = (char *)(uintptr_t)email;
+    l.email = (char *)(uintptr_t)email;
+    rc = mc_store_learner_put(st, &l, err);
+    if (rc == MCRED_ERR_CONFLICT) {
+        /* made at the same moment by another request */
+        mc_err_clear(err);
+        return mc_wallet_learner_of(st, org, email, false, learner, err);
+    }
+    if (!rc)
+        *learner = l.id;
+    return rc;
+}
+
+mcred_rc mc_wallet_keep(const struct mc_wallet_ctx *c, int64_t learner, int64_t replace,
+                        const char *doc, const struct mc_verdict *v, const char *source,
+                        int64_t *id, bool *created, struct mc_err *err)
+{
+    struct mc_wallet_item item, have;
+    struct mc_buf report;
+    char hash[65], vname[40];
+    mcred_rc rc;
+
+    *id = 0;
+    *created = false;
+    mc_buf_init(&report, 1 << 20);
+    rc = identity_hash(doc, strlen(doc), hash, err);
+    if (rc)
+        return rc;
+    memset(&have, 0, sizeof(have));
+    rc = mc_store_wallet_find(c->st, c->org, learner, hash, &have, err);
+    if (rc == MCRED_OK) {
+        /* these very bytes are held already: nothing to change */
+        *id = have.id;
+        mc_wallet_item_release(&have);
+        return MCRED_OK;
+    }
+    if (rc != MCRED_ERR_NOTFOUND)
+        return rc;
+    mc_err_clear(err);
+    if (mc_verdict_json(v, &report) != MCRED_OK) {
+        mc_buf_release(&report);
+        return mc_err_set(err, MCRED_ERR_NOMEM, "out of memory");
+    }
+    memset(&item, 0, sizeof(item));
+    item.id = replace;
+    item.org_id = c->org;
+    item.learner_id = learner;
+    item.cred_id = v->id[0] ? (char *)(uintptr_t)v->id : NULL;
+    item.hash = hash;
+    item.format = (char *)(uintptr_t)(v->format[0] ? v->format : "unknown");
+    item.source = (char *)(uintptr_t)(source ? source : "file");
+    mc_strlcpy(vname, mc_verdict_name(v->kind), sizeof(vname));
+    item.verdict = vname;
+    item.report = report.ptr;
+    item.doc = (char *)(uintptr_t)doc;
+    item.imported = now_of(c);
+    if (replace > 0) {
+        rc = mc_store_wallet_update(c->st, &item, err);
+        if (!rc)
+            *id = replace;
+    } else {
+        rc = mc_store_wallet_put(c->st, &item, err);
+        if (!rc) {
+            *id = item.id;
+            *created = true;
+        }
+    }
+    mc_buf_release(&report);
     return rc;
 }

@@ -31,6 +31,10 @@ struct mc_wallet_ctx {
     const struct mc_verify_opts *verify;  /* how imports are verified */
     struct mc_ctxstore *contexts;         /* for signing presentations */
     struct mc_jsonld_cache *cache;
+    /* The organisation's issuer, for stack credentials an import completes
+     * (lib/service/stacks.h). NULL: such an award waits ("pending") for the
+     * next evaluation that has an issuer, or `mcred stack sweep`. */
+    const struct mc_issuing *issuing;
     time_t now;                           /* 0: the clock */
 };
 
@@ -81,5 +85,24 @@ MC_NODISCARD mcred_rc mc_wallet_backup(const struct mc_wallet_ctx *c, int64_t le
 MC_NODISCARD mcred_rc mc_wallet_restore(const struct mc_wallet_ctx *c, int64_t learner,
                                         const char *sealed, size_t n, const char *passphrase,
                                         size_t *restored, size_t *skipped, struct mc_err *err);
+
+/* One wallet per learner: a user's wallet (the OB 3.0 API's, the wallet
+ * pages') is that of the organisation's learner whose e-mail address is the
+ * user's (compared exactly). *learner (OUT) is its id; with create, a user
+ * without one gets one now (named by the address), else NOTFOUND. */
+MC_NODISCARD mcred_rc mc_wallet_learner_of(struct mc_store *st, int64_t org, const char *email,
+                                           bool create, int64_t *learner, struct mc_err *err);
+
+/* Keep doc (a credential as JSON or a compact JWS, NUL-terminated) with its
+ * verdict v in the learner's wallet: as item replace when replace > 0 (the
+ * item keeps its id and share link; NOTFOUND when the learner has no such
+ * item), else as a new item (*created true). When the learner holds these
+ * very bytes already, nothing changes and *id is that item. source: "obapi",
+ * "file", ... Errors: CONFLICT (the bytes are held by another item at the
+ * same moment), STORAGE, NOMEM. */
+MC_NODISCARD mcred_rc mc_wallet_keep(const struct mc_wallet_ctx *c, int64_t learner,
+                                     int64_t replace, const char *doc,
+                                     const struct mc_verdict *v, const char *source,
+                                     int64_t *id, bool *created, struct mc_err *err);
 
 #endif /* MC_SVC_WALLET_H */

@@ -3955,3 +3955,944 @@ mcred_rc mc_store_wallet_list(struct mc_store *st, int64_t org, int64_t learner,
         return rc;
     return st->ops->wallet_list(st, org, learner, out, err);
 }
+
+/* v4 plan: the planner's imported catalog */
+mcred_rc mc_store_catalog_put(struct mc_store *st, int64_t org, const char *uri,
+                              const char *json, time_t imported, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = req_text(uri, "catalog entry uri", err);
+    if (!rc)
+        rc = check_str(json, true, MC_STORE_MAX_DOC, "catalog entry", err);
+    if (!rc)
+        rc = check_time(imported, "catalog entry imported", err);
+    if (!rc)
+        rc = has_op(st, st->ops->catalog_put != NULL, "catalog_put", err);
+    if (rc)
+        return rc;
+    return st->ops->catalog_put(st, org, uri, json, imported ? imported : time(NULL), err);
+}
+
+mcred_rc mc_store_catalog_clear(struct mc_store *st, int64_t org, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = has_op(st, st->ops->catalog_clear != NULL, "catalog_clear", err);
+    if (rc)
+        return rc;
+    return st->ops->catalog_clear(st, org, err);
+}
+
+mcred_rc mc_store_catalog_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                               struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = has_op(st, st->ops->catalog_list != NULL, "catalog_list", err);
+    if (rc)
+        return rc;
+    return st->ops->catalog_list(st, org, out, err);
+}
+
+/* v4 stacks: stacks, their component index, awards */
+static const char *const stack_policy_names[] = { "keep", "flag", "revoke" };
+static const char *const award_state_names[] = { "pending", "issued", "flagged", "revoked" };
+
+const char *mc_stack_policy_name(enum mc_stack_policy p)
+{
+    return (unsigned)p < 3 ? stack_policy_names[p] : NULL;
+}
+
+const char *mc_award_state_name(enum mc_award_state s)
+{
+    return (unsigned)s < 4 ? award_state_names[s] : NULL;
+}
+
+mcred_rc mc_stack_policy_parse(const char *s, enum mc_stack_policy *out)
+{
+    int i;
+
+    for (i = 0; s && i < 3; i++) {
+        if (strcmp(s, stack_policy_names[i]) == 0) {
+            *out = (enum mc_stack_policy)i;
+            return MCRED_OK;
+        }
+    }
+    return MCRED_ERR_INVALID;
+}
+
+mcred_rc mc_award_state_parse(const char *s, enum mc_award_state *out)
+{
+    int i;
+
+    for (i = 0; s && i < 4; i++) {
+        if (strcmp(s, award_state_names[i]) == 0) {
+            *out = (enum mc_award_state)i;
+            return MCRED_OK;
+        }
+    }
+    return MCRED_ERR_INVALID;
+}
+
+void mc_stack_def_release(struct mc_stack_def *r)
+{
+    if (!r)
+        return;
+    mc_free(r->achievement_uri);
+    mc_free(r->rule);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_stack_award_release(struct mc_stack_award *r)
+{
+    if (!r)
+        return;
+    mc_free(r->cred_id);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_stack_cred_release(struct mc_stack_cred *r)
+{
+    if (!r)
+        return;
+    mc_free(r->cred_id);
+    mc_free(r->achievement_uri);
+    mc_free(r->issuer_did);
+    memset(r, 0, sizeof(*r));
+}
+
+static void stack_def_release_v(void *r)
+{
+    mc_stack_def_release(r);
+}
+
+static void stack_award_release_v(void *r)
+{
+    mc_stack_award_release(r);
+}
+
+static void stack_cred_release_v(void *r)
+{
+    mc_stack_cred_release(r);
+}
+
+static mcred_rc read_stack_def(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_stack_def *d = row;
+    static const int cols[] = { 2, 3 };
+    char **const outs[] = { &d->achievement_uri, &d->rule };
+    const char *policy;
+
+    d->id = col_i64(r, 0);
+    d->org_id = col_i64(r, 1);
+    d->freshness = col_i64(r, 4) != 0;
+    d->created = (time_t)col_i64(r, 6);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, d, stack_def_release_v, "stack", err);
+    policy = r->ops->text(r, 5);
+    if (mc_stack_policy_parse(policy, &d->policy)) {
+        mcred_rc rc = bad_value(err, "stack policy", policy);
+
+        mc_stack_def_release(d);
+        return rc;
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc read_stack_award(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_stack_award *a = row;
+    const char *state;
+
+    a->id = col_i64(r, 0);
+    a->org_id = col_i64(r, 1);
+    a->stack_id = col_i64(r, 2);
+    a->learner_id = col_i64(r, 3);
+    a->created = (time_t)col_i64(r, 6);
+    a->updated = (time_t)col_i64(r, 7);
+    if (col_str(r, 4, &a->cred_id))
+        return read_fail(MCRED_ERR_NOMEM, a, stack_award_release_v, "stack award", err);
+    state = r->ops->text(r, 5);
+    if (mc_award_state_parse(state, &a->state)) {
+        mcred_rc rc = bad_value(err, "award state", state);
+
+        mc_stack_award_release(a);
+        return rc;
+    }
+    return MCRED_OK;
+}
+
+static mcred_rc read_stack_cred(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_stack_cred *c = row;
+    static const int cols[] = { 0, 1, 2 };
+    char **const outs[] = { &c->cred_id, &c->achievement_uri, &c->issuer_did };
+    const char *state = r->ops->text(r, 3), *credits = r->ops->text(r, 6);
+
+    c->issued = (time_t)col_i64(r, 4);
+    c->valid_until = (time_t)col_i64(r, 5);
+    c->credits = -1;
+    if (credits) {
+        char *end = NULL;
+        double v = strtod(credits, &end);
+
+        if (end && end != credits && *end == '\0' && v >= 0 && v <= 1e9)
+            c->credits = v;
+    }
+    if (col_strs(r, cols, outs, 3))
+        return read_fail(MCRED_ERR_NOMEM, c, stack_cred_release_v, "stack credential", err);
+    if (mc_cred_state_parse(state, &c->state)) {
+        mcred_rc rc = bad_value(err, "credential state", state);
+
+        mc_stack_cred_release(c);
+        return rc;
+    }
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_stack_def, "stack", struct mc_stack_def, stack_def_release_v, read_stack_def);
+ROW_TYPE(mc_row_stack_award, "stack award", struct mc_stack_award, stack_award_release_v,
+         read_stack_award);
+ROW_TYPE(mc_row_stack_cred, "stack credential", struct mc_stack_cred, stack_cred_release_v,
+         read_stack_cred);
+
+mcred_rc mc_store_stack_put(struct mc_store *st, struct mc_stack_def *in_out,
+                            const char *const *components, size_t n, struct mc_err *err)
+{
+    size_t i;
+    bool own;
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "stack", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = req_text(in_out->achievement_uri, "stack achievement", err);
+    if (!rc)
+        rc = req_doc(in_out->rule, "stack rule", err);
+    if (!rc && mc_stack_policy_name(in_out->policy) == NULL)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: stack policy %d is not one of keep, "
+                        "flag, revoke", (int)in_out->policy);
+    if (!rc && n > MC_STACK_MAX_INDEX)
+        rc = mc_err_set(err, MCRED_ERR_LIMIT, "store: a stack of %zu component achievements "
+                        "(at most %zu)", n, MC_STACK_MAX_INDEX);
+    if (!rc && n && !components)
+        rc = need(NULL, "components", err);
+    for (i = 0; !rc && i < n; i++)
+        rc = req_text(components[i], "stack component", err);
+    if (!rc)
+        rc = has_op(st, st->ops->stack_put != NULL, "stack_put", err);
+    if (rc)
+        return rc;
+    own = !st->in_tx;
+    if (own) {
+        rc = mc_store_begin(st, err);
+        if (rc)
+            return rc;
+    }
+    rc = explain(err, st->ops->stack_put(st, in_out, components, n, err), MCRED_ERR_CONFLICT,
+                 "store: achievement '%s' is a stack already", in_out->achievement_uri);
+    if (own) {
+        if (!rc)
+            rc = mc_store_commit(st, err);
+        else
+            (void)mc_store_rollback(st);
+    }
+    return rc;
+}
+
+mcred_rc mc_store_stack_get(struct mc_store *st, int64_t org, int64_t id, const char *uri,
+                            struct mc_stack_def *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = id ? check_id(id, "stack", err) : req_text(uri, "stack achievement", err);
+    if (!rc)
+        rc = has_op(st, st->ops->stack_get != NULL, "stack_get", err);
+    if (rc)
+        return rc;
+    if (id)
+        return explain(err, st->ops->stack_get(st, org, id, NULL, out, err), MCRED_ERR_NOTFOUND,
+                       "store: no stack %lld", (long long)id);
+    return explain(err, st->ops->stack_get(st, org, 0, uri, out, err), MCRED_ERR_NOTFOUND,
+                   "store: achievement '%s' is not a stack", uri);
+}
+
+mcred_rc mc_store_stack_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                             struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = has_op(st, st->ops->stack_list != NULL, "stack_list", err);
+    if (rc)
+        return rc;
+    return st->ops->stack_list(st, org, out, err);
+}
+
+mcred_rc mc_store_stack_by_component(struct mc_store *st, int64_t org, const char *uri,
+                                     struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = req_text(uri, "component achievement", err);
+    if (!rc)
+        rc = has_op(st, st->ops->stack_by_component != NULL, "stack_by_component", err);
+    if (rc)
+        return rc;
+    return st->ops->stack_by_component(st, org, uri, out, err);
+}
+
+mcred_rc mc_store_stack_creds(struct mc_store *st, int64_t org, int64_t learner,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->stack_creds != NULL, "stack_creds", err);
+    if (rc)
+        return rc;
+    return st->ops->stack_creds(st, org, learner, out, err);
+}
+
+mcred_rc mc_store_award_claim(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                              time_t now, int64_t *award_id, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (award_id)
+        *award_id = 0;
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(award_id, "award_id", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(stack, "stack", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_claim != NULL, "award_claim", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->award_claim(st, org, stack, learner, now, award_id, err),
+                   MCRED_ERR_CONFLICT, "store: stack %lld was awarded to learner %lld already",
+                   (long long)stack, (long long)learner);
+}
+
+mcred_rc mc_store_award_get(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                            struct mc_stack_award *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(stack, "stack", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_get != NULL, "award_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->award_get(st, org, stack, learner, out, err),
+                   MCRED_ERR_NOTFOUND, "store: stack %lld has no award for learner %lld",
+                   (long long)stack, (long long)learner);
+}
+
+mcred_rc mc_store_award_set(struct mc_store *st, int64_t org, int64_t award_id,
+                            const char *cred_id, enum mc_award_state state, time_t now,
+                            struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(award_id, "award", err);
+    if (!rc)
+        rc = opt_text(cred_id, "award credential", err);
+    if (!rc && mc_award_state_name(state) == NULL)
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: award state %d is not valid",
+                        (int)state);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_set != NULL, "award_set", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->award_set(st, org, award_id, cred_id, state, now, err),
+                   MCRED_ERR_NOTFOUND, "store: no award %lld", (long long)award_id);
+}
+
+mcred_rc mc_store_award_link(struct mc_store *st, int64_t org, int64_t award_id,
+                             const char *cred_id, time_t valid_until, struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(award_id, "award", err);
+    if (!rc)
+        rc = req_text(cred_id, "component credential", err);
+    if (!rc)
+        rc = check_time(valid_until, "valid_until", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_link != NULL, "award_link", err);
+    if (rc)
+        return rc;
+    return st->ops->award_link(st, org, award_id, cred_id, valid_until, err);
+}
+
+mcred_rc mc_store_award_list(struct mc_store *st, int64_t org, int64_t learner,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_opt_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_list != NULL, "award_list", err);
+    if (rc)
+        return rc;
+    return st->ops->award_list(st, org, learner, out, err);
+}
+
+mcred_rc mc_store_award_due(struct mc_store *st, int64_t org, time_t now,
+                            struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_time(now, "time", err);
+    if (!rc)
+        rc = has_op(st, st->ops->award_due != NULL, "award_due", err);
+    if (rc)
+        return rc;
+    return st->ops->award_due(st, org, now, out, err);
+}
+
+/* v4 assess: assessment attempts; a learner's credentials */
+void mc_assessment_release(struct mc_assessment *r)
+{
+    if (!r)
+        return;
+    mc_free(r->achievement_uri);
+    mc_free(r->rd_id);
+    mc_free(r->kind);
+    mc_free(r->value);
+    mc_free(r->assessor);
+    mc_free(r->evidence);
+    mc_free(r->missing);
+    mc_free(r->cred_id);
+    memset(r, 0, sizeof(*r));
+}
+
+static void assessment_release_v(void *r)
+{
+    mc_assessment_release(r);
+}
+
+static mcred_rc read_assessment(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_assessment *a = row;
+    static const int cols[] = { 4, 5, 6, 7, 8, 9, 11, 12 };
+    char **const outs[] = { &a->achievement_uri, &a->rd_id, &a->kind, &a->value, &a->assessor,
+                            &a->evidence, &a->missing, &a->cred_id };
+
+    a->id = col_i64(r, 0);
+    a->org_id = col_i64(r, 1);
+    a->learner_id = col_i64(r, 2);
+    a->achievement_id = col_i64(r, 3);
+    a->met = col_i64(r, 10) != 0;
+    a->at = (time_t)col_i64(r, 13);
+    if (col_strs(r, cols, outs, 8))
+        return read_fail(MCRED_ERR_NOMEM, a, assessment_release_v, "assessment", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_assessment, "assessment", struct mc_assessment, assessment_release_v,
+         read_assessment);
+
+static bool assess_kind_ok(const char *k)
+{
+    return k && (strcmp(k, "rubric") == 0 || strcmp(k, "score") == 0 ||
+                 strcmp(k, "status") == 0);
+}
+
+mcred_rc mc_store_assess_put(struct mc_store *st, struct mc_assessment *in_out,
+                             struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "assessment", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in_out->learner_id, "learner", err);
+    if (!rc)
+        rc = check_id(in_out->achievement_id, "achievement", err);
+    if (!rc)
+        rc = req_text(in_out->achievement_uri, "assessment achievement", err);
+    if (!rc)
+        rc = req_text(in_out->rd_id, "assessment result description", err);
+    if (!rc && !assess_kind_ok(in_out->kind))
+        rc = mc_err_set(err, MCRED_ERR_INVALID, "store: assessment kind '%.20s' is not "
+                        "rubric, score or status", in_out->kind ? in_out->kind : "");
+    if (!rc)
+        rc = req_text(in_out->value, "assessment value", err);
+    if (!rc)
+        rc = req_text(in_out->assessor, "assessor", err);
+    if (!rc)
+        rc = req_doc(in_out->evidence, "assessment evidence", err);
+    if (!rc && in_out->missing)
+        rc = req_text(in_out->missing, "assessment missing", err);
+    if (!rc && in_out->cred_id)
+        rc = req_text(in_out->cred_id, "assessment credential id", err);
+    if (!rc)
+        rc = has_op(st, st->ops->assess_put != NULL, "assess_put", err);
+    if (rc)
+        return rc;
+    return st->ops->assess_put(st, in_out, err);
+}
+
+mcred_rc mc_store_assess_list(struct mc_store *st, int64_t org, int64_t learner,
+                              struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->assess_list != NULL, "assess_list", err);
+    if (rc)
+        return rc;
+    return st->ops->assess_list(st, org, learner, out, err);
+}
+
+mcred_rc mc_store_cred_list_learner(struct mc_store *st, int64_t org, int64_t learner,
+                                    struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->cred_list_learner != NULL, "cred_list_learner", err);
+    if (rc)
+        return rc;
+    return st->ops->cred_list_learner(st, org, learner, out, err);
+}
+
+/* v4 positions: employers' positions, shares with organisations */
+void mc_position_release(struct mc_position *r)
+{
+    if (!r)
+        return;
+    mc_free(r->title);
+    mc_free(r->doc);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_org_share_release(struct mc_org_share *r)
+{
+    if (!r)
+        return;
+    mc_free(r->scope);
+    memset(r, 0, sizeof(*r));
+}
+
+void mc_cand_cred_release(struct mc_cand_cred *r)
+{
+    if (!r)
+        return;
+    mc_free(r->cred_id);
+    mc_free(r->achievement_uri);
+    mc_free(r->achievement_json);
+    mc_free(r->doc);
+    memset(r, 0, sizeof(*r));
+}
+
+static void position_release_v(void *r)
+{
+    mc_position_release(r);
+}
+
+static void org_share_release_v(void *r)
+{
+    mc_org_share_release(r);
+}
+
+static void cand_cred_release_v(void *r)
+{
+    mc_cand_cred_release(r);
+}
+
+static mcred_rc read_position(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_position *p = row;
+    static const int cols[] = { 2, 3 };
+    char **const outs[] = { &p->title, &p->doc };
+
+    p->id = col_i64(r, 0);
+    p->org_id = col_i64(r, 1);
+    p->created = (time_t)col_i64(r, 4);
+    if (col_strs(r, cols, outs, 2))
+        return read_fail(MCRED_ERR_NOMEM, p, position_release_v, "position", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_org_share(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_org_share *s = row;
+    static const int cols[] = { 4 };
+    char **const outs[] = { &s->scope };
+
+    s->id = col_i64(r, 0);
+    s->employer_id = col_i64(r, 1);
+    s->org_id = col_i64(r, 2);
+    s->learner_id = col_i64(r, 3);
+    s->created = (time_t)col_i64(r, 5);
+    if (col_strs(r, cols, outs, 1))
+        return read_fail(MCRED_ERR_NOMEM, s, org_share_release_v, "share", err);
+    return MCRED_OK;
+}
+
+static mcred_rc read_cand_cred(const struct mc_row *r, void *row, struct mc_err *err)
+{
+    struct mc_cand_cred *c = row;
+    static const int cols[] = { 0, 1, 2, 6 };
+    char **const outs[] = { &c->cred_id, &c->achievement_uri, &c->achievement_json, &c->doc };
+    const char *state = r->ops->text(r, 3);
+
+    c->issued = (time_t)col_i64(r, 4);
+    c->valid_until = (time_t)col_i64(r, 5);
+    if (state && mc_cred_state_parse(state, &c->state))
+        return bad_value(err, "credential state", state);
+    if (col_strs(r, cols, outs, 4))
+        return read_fail(MCRED_ERR_NOMEM, c, cand_cred_release_v, "credential", err);
+    return MCRED_OK;
+}
+
+ROW_TYPE(mc_row_position, "position", struct mc_position, position_release_v, read_position);
+ROW_TYPE(mc_row_org_share, "share", struct mc_org_share, org_share_release_v, read_org_share);
+ROW_TYPE(mc_row_cand_cred, "credential", struct mc_cand_cred, cand_cred_release_v,
+         read_cand_cred);
+
+mcred_rc mc_store_position_put(struct mc_store *st, struct mc_position *in_out,
+                               struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "position", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = req_text(in_out->title, "position title", err);
+    if (!rc)
+        rc = check_str(in_out->doc, true, MC_STORE_MAX_DOC, "position document", err);
+    if (!rc)
+        rc = check_time(in_out->created, "position created", err);
+    if (!rc)
+        rc = has_op(st, st->ops->position_put != NULL, "position_put", err);
+    if (rc)
+        return rc;
+    return st->ops->position_put(st, in_out, err);
+}
+
+mcred_rc mc_store_position_get(struct mc_store *st, int64_t org, int64_t id,
+                               struct mc_position *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(id, "position", err);
+    if (!rc)
+        rc = has_op(st, st->ops->position_get != NULL, "position_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->position_get(st, org, id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no position %lld", (long long)id);
+}
+
+mcred_rc mc_store_position_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                                struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = has_op(st, st->ops->position_list != NULL, "position_list", err);
+    if (rc)
+        return rc;
+    return st->ops->position_list(st, org, out, err);
+}
+
+mcred_rc mc_store_org_share_put(struct mc_store *st, struct mc_org_share *in_out,
+                                struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in_out, "share", err);
+    if (!rc)
+        rc = check_id(in_out->employer_id, "organisation shared with", err);
+    if (!rc)
+        rc = check_id(in_out->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in_out->learner_id, "learner", err);
+    if (!rc)
+        rc = check_str(in_out->scope, false, MC_STORE_MAX_DOC, "share scope", err);
+    if (!rc)
+        rc = check_time(in_out->created, "share created", err);
+    if (!rc)
+        rc = has_op(st, st->ops->org_share_put != NULL, "org_share_put", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->org_share_put(st, in_out, err), MCRED_ERR_NOTFOUND,
+                   "store: no organisation %lld, or no learner %lld in organisation %lld",
+                   (long long)in_out->employer_id, (long long)in_out->learner_id,
+                   (long long)in_out->org_id);
+}
+
+mcred_rc mc_store_org_share_list(struct mc_store *st, int64_t employer,
+                                 struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(employer, "organisation", err);
+    if (!rc)
+        rc = has_op(st, st->ops->org_share_list != NULL, "org_share_list", err);
+    if (rc)
+        return rc;
+    return st->ops->org_share_list(st, employer, out, err);
+}
+
+mcred_rc mc_store_cand_creds(struct mc_store *st, int64_t org, int64_t learner,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = has_op(st, st->ops->cand_creds != NULL, "cand_creds", err);
+    if (rc)
+        return rc;
+    return st->ops->cand_creds(st, org, learner, out, err);
+}
+
+/* v4 wallet pages: replacing a wallet item; wallet items' share links */
+mcred_rc mc_store_wallet_update(struct mc_store *st, const struct mc_wallet_item *in,
+                                struct mc_err *err)
+{
+    mcred_rc rc = ready(st, err);
+
+    if (!rc)
+        rc = need(in, "wallet item", err);
+    if (!rc)
+        rc = check_id(in->org_id, "organisation", err);
+    if (!rc)
+        rc = check_id(in->learner_id, "learner", err);
+    if (!rc)
+        rc = check_id(in->id, "wallet item", err);
+    if (!rc)
+        rc = req_text(in->hash, "wallet item hash", err);
+    if (!rc)
+        rc = req_text(in->format, "wallet item format", err);
+    if (!rc)
+        rc = req_text(in->source, "wallet item source", err);
+    if (!rc)
+        rc = req_text(in->verdict, "wallet item verdict", err);
+    if (!rc)
+        rc = req_doc(in->report, "wallet item report", err);
+    if (!rc)
+        rc = req_doc(in->doc, "wallet item document", err);
+    if (!rc && in->cred_id)
+        rc = req_text(in->cred_id, "wallet item credential id", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_update != NULL, "wallet_update", err);
+    if (rc)
+        return rc;
+    rc = explain(err, st->ops->wallet_update(st, in, err), MCRED_ERR_NOTFOUND,
+                 "store: learner %lld has no wallet item %lld", (long long)in->learner_id,
+                 (long long)in->id);
+    return explain(err, rc, MCRED_ERR_CONFLICT,
+                   "store: the learner already holds this credential in another item");
+}
+
+mcred_rc mc_store_wallet_share_put(struct mc_store *st, int64_t org, int64_t learner,
+                                   int64_t item, const char *share_id, bool enabled, time_t now,
+                                   struct mc_share *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = check_id(item, "wallet item", err);
+    if (!rc)
+        rc = req_text(share_id, "share id", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_share_put != NULL, "wallet_share_put", err);
+    if (rc)
+        return rc;
+    rc = explain(err, st->ops->wallet_share_put(st, org, learner, item, share_id, enabled,
+                                                mc_store_time(now), out, err),
+                 MCRED_ERR_NOTFOUND, "store: learner %lld has no wallet item %lld",
+                 (long long)learner, (long long)item);
+    return explain(err, rc, MCRED_ERR_CONFLICT, "store: share id '%s' is taken", share_id);
+}
+
+mcred_rc mc_store_wallet_share_get(struct mc_store *st, int64_t org, int64_t learner,
+                                   int64_t item, struct mc_share *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = check_id(org, "organisation", err);
+    if (!rc)
+        rc = check_id(learner, "learner", err);
+    if (!rc)
+        rc = check_id(item, "wallet item", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_share_get != NULL, "wallet_share_get", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->wallet_share_get(st, org, learner, item, out, err),
+                   MCRED_ERR_NOTFOUND, "store: wallet item %lld has no share link",
+                   (long long)item);
+}
+
+mcred_rc mc_store_wallet_share_item(struct mc_store *st, const char *share_id,
+                                    struct mc_wallet_item *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = req_text(share_id, "share id", err);
+    if (!rc)
+        rc = has_op(st, st->ops->wallet_share_item != NULL, "wallet_share_item", err);
+    if (rc)
+        return rc;
+    return explain(err, st->ops->wallet_share_item(st, share_id, out, err), MCRED_ERR_NOTFOUND,
+                   "store: no shared wallet item '%s'", share_id);
+}

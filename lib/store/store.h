@@ -98,6 +98,68 @@ struct mc_wallet_item {
     char *doc;                 /* the credential as held: JSON, or a JWT */
     time_t imported;
 };
+/* v4 positions rows (see the v4 positions wrappers below) */
+struct mc_position {
+    int64_t id, org_id;        /* org_id: the employer */
+    char *title;
+    char *doc;                 /* the position as JSON (lib/skills/rank.h reads it) */
+    time_t created;
+};
+struct mc_org_share {          /* a learner shares credentials with an organisation */
+    int64_t id;
+    int64_t employer_id;       /* the organisation shared with */
+    int64_t org_id, learner_id;   /* the learner, of organisation org_id */
+    char *scope;               /* JSON array of the credential ids shared; NULL: all */
+    time_t created;
+};
+struct mc_cand_cred {          /* a credential issued to a learner, in any state */
+    char *cred_id;
+    char *achievement_uri, *achievement_json;   /* the version it was issued for */
+    enum mc_cred_state state;
+    time_t issued, valid_until;   /* valid_until 0: none */
+    char *doc;                 /* the signed credential */
+};
+/* v4 assess rows */
+struct mc_assessment {
+    int64_t id, org_id, learner_id, achievement_id;
+    char *achievement_uri;     /* the Achievement id assessed */
+    char *rd_id;               /* the ResultDescription id the result is against */
+    char *kind;                /* "rubric", "score" or "status" */
+    char *value;               /* the level id, the score as text, "pass" or "fail" */
+    char *assessor;            /* who assessed (a user's e-mail, or the actor) */
+    char *evidence;            /* the OB 3.0 Evidence objects as a JSON array */
+    bool met;                  /* the result met the requirement */
+    char *missing;             /* what was missing when not met, else NULL */
+    char *cred_id;             /* the credential awarded (or awarded before), or NULL */
+    time_t at;
+};
+
+/* v4 stacks rows (see the v4 stacks wrappers below) */
+enum mc_stack_policy { MC_STACK_KEEP = 0, MC_STACK_FLAG, MC_STACK_REVOKE };
+enum mc_award_state { MC_AWARD_PENDING = 0, MC_AWARD_ISSUED, MC_AWARD_FLAGGED,
+                      MC_AWARD_REVOKED };
+struct mc_stack_def {          /* a stack: an achievement of the organisation with a rule */
+    int64_t id, org_id;
+    char *achievement_uri;     /* the stack's achievement (its OB id) */
+    char *rule;                /* the rule as JSON text (lib/model/stack.h) */
+    bool freshness;            /* expired components do not count */
+    enum mc_stack_policy policy;   /* when a component is revoked later */
+    time_t created;
+};
+struct mc_stack_award {        /* a stack credential of a learner (or its claim) */
+    int64_t id, org_id, stack_id, learner_id;
+    char *cred_id;             /* NULL while pending */
+    enum mc_award_state state;
+    time_t created, updated;
+};
+struct mc_stack_cred {         /* a credential this organisation issued to a learner */
+    char *cred_id;
+    char *achievement_uri;
+    char *issuer_did;
+    enum mc_cred_state state;
+    time_t issued, valid_until;   /* valid_until 0: none */
+    double credits;            /* the achievement's creditsAvailable; < 0: none */
+};
 
 /* v3 web rows (see the v3 web wrappers below). */
 struct mc_org_setting {
@@ -537,6 +599,66 @@ struct mc_store_ops {
                             const char *hash, struct mc_wallet_item *out, struct mc_err *err);
     mcred_rc (*wallet_list)(struct mc_store *st, int64_t org, int64_t learner,
                             struct mc_store_list *out, struct mc_err *err);
+    /* v4 plan: the planner's imported catalog */
+    mcred_rc (*catalog_put)(struct mc_store *st, int64_t org, const char *uri, const char *json,
+                            time_t imported, struct mc_err *err);
+    mcred_rc (*catalog_clear)(struct mc_store *st, int64_t org, struct mc_err *err);
+    mcred_rc (*catalog_list)(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                             struct mc_err *err);
+    /* v4 stacks: stacks, their component index, awards */
+    mcred_rc (*stack_put)(struct mc_store *st, struct mc_stack_def *in_out,
+                          const char *const *components, size_t n, struct mc_err *err);
+    mcred_rc (*stack_get)(struct mc_store *st, int64_t org, int64_t id, const char *uri,
+                          struct mc_stack_def *out, struct mc_err *err);
+    mcred_rc (*stack_list)(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                           struct mc_err *err);
+    mcred_rc (*stack_by_component)(struct mc_store *st, int64_t org, const char *uri,
+                                   struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*stack_creds)(struct mc_store *st, int64_t org, int64_t learner,
+                            struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*award_claim)(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                            time_t now, int64_t *award_id, struct mc_err *err);
+    mcred_rc (*award_get)(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                          struct mc_stack_award *out, struct mc_err *err);
+    mcred_rc (*award_set)(struct mc_store *st, int64_t org, int64_t award_id,
+                          const char *cred_id, enum mc_award_state state, time_t now,
+                          struct mc_err *err);
+    mcred_rc (*award_link)(struct mc_store *st, int64_t org, int64_t award_id,
+                           const char *cred_id, time_t valid_until, struct mc_err *err);
+    mcred_rc (*award_list)(struct mc_store *st, int64_t org, int64_t learner,
+                           struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*award_due)(struct mc_store *st, int64_t org, time_t now,
+                          struct mc_store_list *out, struct mc_err *err);
+    /* v4 wallet pages: replacing a wallet item; wallet items' share links */
+    mcred_rc (*wallet_update)(struct mc_store *st, const struct mc_wallet_item *in,
+                              struct mc_err *err);
+    mcred_rc (*wallet_share_put)(struct mc_store *st, int64_t org, int64_t learner,
+                                 int64_t item, const char *share_id, bool enabled, time_t now,
+                                 struct mc_share *out, struct mc_err *err);
+    mcred_rc (*wallet_share_get)(struct mc_store *st, int64_t org, int64_t learner,
+                                 int64_t item, struct mc_share *out, struct mc_err *err);
+    mcred_rc (*wallet_share_item)(struct mc_store *st, const char *share_id,
+                                  struct mc_wallet_item *out, struct mc_err *err);
+    /* v4 positions: employers' positions, shares with organisations */
+    mcred_rc (*position_put)(struct mc_store *st, struct mc_position *in_out,
+                             struct mc_err *err);
+    mcred_rc (*position_get)(struct mc_store *st, int64_t org, int64_t id,
+                             struct mc_position *out, struct mc_err *err);
+    mcred_rc (*position_list)(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                              struct mc_err *err);
+    mcred_rc (*org_share_put)(struct mc_store *st, struct mc_org_share *in_out,
+                              struct mc_err *err);
+    mcred_rc (*org_share_list)(struct mc_store *st, int64_t employer, struct mc_store_list *out,
+                               struct mc_err *err);
+    mcred_rc (*cand_creds)(struct mc_store *st, int64_t org, int64_t learner,
+                           struct mc_store_list *out, struct mc_err *err);
+    /* v4 assess: assessment attempts; a learner's credentials */
+    mcred_rc (*assess_put)(struct mc_store *st, struct mc_assessment *in_out,
+                           struct mc_err *err);
+    mcred_rc (*assess_list)(struct mc_store *st, int64_t org, int64_t learner,
+                            struct mc_store_list *out, struct mc_err *err);
+    mcred_rc (*cred_list_learner)(struct mc_store *st, int64_t org, int64_t learner,
+                                  struct mc_store_list *out, struct mc_err *err);
 };
 
 /* Open the store named by dsn: "sqlite:PATH" (or a plain path), ":memory:",
@@ -1135,5 +1257,160 @@ MC_NODISCARD mcred_rc mc_store_wallet_list(struct mc_store *st, int64_t org, int
                                            struct mc_store_list *out, struct mc_err *err);
 void mc_holder_key_release(struct mc_holder_key *r);
 void mc_wallet_item_release(struct mc_wallet_item *r);
+
+/* v4 plan. The planner's imported catalog (lib/skills/plan.h): entries of any
+ * issuer an organisation plans with, each an Achievement JSON with its
+ * planning fields. catalog_put stores json under uri for org, replacing the
+ * entry with that uri (imported 0: now); catalog_clear deletes every entry of
+ * org; catalog_list: the organisation's entries in the order they were put
+ * (rows are struct mc_achievement: version 1, created = when imported). An
+ * import is clear + puts in one transaction (the caller's). */
+MC_NODISCARD mcred_rc mc_store_catalog_put(struct mc_store *st, int64_t org, const char *uri,
+                                           const char *json, time_t imported,
+                                           struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_catalog_clear(struct mc_store *st, int64_t org,
+                                             struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_catalog_list(struct mc_store *st, int64_t org,
+                                            struct mc_store_list *out, struct mc_err *err);
+
+/* v4 stacks. stack_put inserts a stack (org_id, achievement_uri, rule
+ * required; sets id, and created when 0) and its index rows, one per
+ * distinct component achievement components[0..n) (n <= MC_STACK_MAX_INDEX),
+ * in the caller's transaction (or one of its own); CONFLICT when the
+ * achievement is a stack already. stack_get: by id, or id 0 and the stack's
+ * achievement uri. stack_list: the organisation's stacks, oldest first (rows
+ * struct mc_stack_def). stack_by_component: the stacks whose rule names
+ * achievement uri (through the index), oldest first. stack_creds: the
+ * credentials of org issued to learner (by learner id, or to the learner's
+ * e-mail, without ASCII case, or DID), in any state, oldest first, each with
+ * its achievement's uri, its issuer's DID and the achievement's
+ * creditsAvailable (rows struct mc_stack_cred; at most 100000 rows).
+ * award_claim is the exactly-once claim of (stack, learner): a new award in
+ * state pending, or the existing one while it is pending without a
+ * credential; *award_id (OUT) is its id. CONFLICT when the award exists in
+ * any other state (someone else issued it): the caller then issues nothing.
+ * Inside a transaction, a concurrent claimer of the same pair waits for it
+ * (SQLite: one writer; PostgreSQL: the unique key's row lock) and then sees
+ * CONFLICT once this one has issued. award_get: NOTFOUND when none.
+ * award_set sets its credential (may be NULL: kept) and state. award_link
+ * records that the award was made from credential cred_id (valid_until 0:
+ * none; a second link of the same pair is a no-op). award_list: the awards
+ * of a learner (learner 0: of everyone), oldest first (rows struct
+ * mc_stack_award). award_due: awards that need another look at now: pending
+ * ones, and issued ones made from a credential that expired at or before
+ * now. */
+#define MC_STACK_MAX_INDEX ((size_t)1000)
+MC_NODISCARD mcred_rc mc_store_stack_put(struct mc_store *st, struct mc_stack_def *in_out,
+                                         const char *const *components, size_t n,
+                                         struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_stack_get(struct mc_store *st, int64_t org, int64_t id,
+                                         const char *uri, struct mc_stack_def *out,
+                                         struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_stack_list(struct mc_store *st, int64_t org,
+                                          struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_stack_by_component(struct mc_store *st, int64_t org,
+                                                  const char *uri, struct mc_store_list *out,
+                                                  struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_stack_creds(struct mc_store *st, int64_t org, int64_t learner,
+                                           struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_claim(struct mc_store *st, int64_t org, int64_t stack,
+                                           int64_t learner, time_t now, int64_t *award_id,
+                                           struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_get(struct mc_store *st, int64_t org, int64_t stack,
+                                         int64_t learner, struct mc_stack_award *out,
+                                         struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_set(struct mc_store *st, int64_t org, int64_t award_id,
+                                         const char *cred_id, enum mc_award_state state,
+                                         time_t now, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_link(struct mc_store *st, int64_t org, int64_t award_id,
+                                          const char *cred_id, time_t valid_until,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_list(struct mc_store *st, int64_t org, int64_t learner,
+                                          struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_award_due(struct mc_store *st, int64_t org, time_t now,
+                                         struct mc_store_list *out, struct mc_err *err);
+void mc_stack_def_release(struct mc_stack_def *r);
+void mc_stack_award_release(struct mc_stack_award *r);
+void mc_stack_cred_release(struct mc_stack_cred *r);
+/* Names as stored ("keep", "pending", ...): static, NULL outside the enum;
+ * the parsers return INVALID for an unknown name. */
+const char *mc_stack_policy_name(enum mc_stack_policy p);
+const char *mc_award_state_name(enum mc_award_state s);
+MC_NODISCARD mcred_rc mc_stack_policy_parse(const char *s, enum mc_stack_policy *out);
+MC_NODISCARD mcred_rc mc_award_state_parse(const char *s, enum mc_award_state *out);
+
+/* v4 wallet pages. wallet_update replaces what item in->id of learner
+ * (in->org_id, in->learner_id) holds (cred_id, hash, format, source, verdict,
+ * report, doc, imported; the id and its share link stay): NOTFOUND when the
+ * learner has no such item, CONFLICT when another item of theirs holds the
+ * same bytes (hash). wallet_share_put: the share link of the learner's item,
+ * made with share_id and enabled when it has none, else only enabled is
+ * changed (the id is kept); *out is the stored row, its cred_id the item id
+ * in decimal. NOTFOUND when the item is not the learner's; CONFLICT when the
+ * new share id is taken. wallet_share_get: NOTFOUND when the item has no
+ * link. wallet_share_item: the item behind a share id that is turned on
+ * (NOTFOUND for an unknown id or one turned off). */
+MC_NODISCARD mcred_rc mc_store_wallet_update(struct mc_store *st,
+                                             const struct mc_wallet_item *in,
+                                             struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_share_put(struct mc_store *st, int64_t org,
+                                                int64_t learner, int64_t item,
+                                                const char *share_id, bool enabled, time_t now,
+                                                struct mc_share *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_share_get(struct mc_store *st, int64_t org,
+                                                int64_t learner, int64_t item,
+                                                struct mc_share *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_wallet_share_item(struct mc_store *st, const char *share_id,
+                                                 struct mc_wallet_item *out,
+                                                 struct mc_err *err);
+
+/* v4 positions. position_put inserts an employer's position (org_id, title
+ * and doc required; sets id, and created when 0); position_get by id, of that
+ * organisation only (NOTFOUND otherwise); position_list: the organisation's
+ * positions, oldest first (rows are struct mc_position).
+ * org_share_put records that learner (in_out->learner_id, of in_out->org_id)
+ * shares with the organisation in_out->employer_id every credential (scope
+ * NULL) or those a JSON array of ids lists; a second share of the same
+ * learner with the same organisation replaces scope and created (sets id and
+ * created). NOTFOUND when either organisation or the learner does not exist.
+ * org_share_list: the shares made with employer, by learner id (rows are
+ * struct mc_org_share).
+ * cand_creds: every credential org issued to learner (by learner id, or to
+ * the learner's e-mail or DID), in any state, with its achievement version,
+ * oldest first (rows are struct mc_cand_cred); the caller decides which
+ * verify. */
+MC_NODISCARD mcred_rc mc_store_position_put(struct mc_store *st, struct mc_position *in_out,
+                                            struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_position_get(struct mc_store *st, int64_t org, int64_t id,
+                                            struct mc_position *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_position_list(struct mc_store *st, int64_t org,
+                                             struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_org_share_put(struct mc_store *st, struct mc_org_share *in_out,
+                                             struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_org_share_list(struct mc_store *st, int64_t employer,
+                                              struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_cand_creds(struct mc_store *st, int64_t org, int64_t learner,
+                                          struct mc_store_list *out, struct mc_err *err);
+void mc_position_release(struct mc_position *r);
+void mc_org_share_release(struct mc_org_share *r);
+void mc_cand_cred_release(struct mc_cand_cred *r);
+
+/* v4 assess. assess_put inserts an attempt (sets id, and at when 0): org,
+ * learner and achievement ids of the organisation, achievement_uri, rd_id,
+ * kind, value, assessor and evidence required; missing and cred_id may be
+ * NULL. assess_list: the learner's attempts, oldest first, at most
+ * MC_STORE_ASSESS_MAX (rows are struct mc_assessment). cred_list_learner:
+ * the credentials of org issued to `learner` (linked to its row, or to its
+ * e-mail without ASCII case, or to its DID), oldest first, at most
+ * MC_STORE_ASSESS_MAX (rows are struct mc_credential). */
+#define MC_STORE_ASSESS_MAX ((size_t)10000)
+MC_NODISCARD mcred_rc mc_store_assess_put(struct mc_store *st, struct mc_assessment *in_out,
+                                          struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_assess_list(struct mc_store *st, int64_t org, int64_t learner,
+                                           struct mc_store_list *out, struct mc_err *err);
+MC_NODISCARD mcred_rc mc_store_cred_list_learner(struct mc_store *st, int64_t org,
+                                                 int64_t learner, struct mc_store_list *out,
+                                                 struct mc_err *err);
+void mc_assessment_release(struct mc_assessment *r);
 
 #endif /* MC_STORE_H */

@@ -115,6 +115,17 @@ extern const struct mc_row_type mc_row_holder_key, mc_row_wallet_item;
 #define MC_HOLDER_KEY_COLS "id, org_id, learner_id, did, public_multibase, key_file, created"
 #define MC_WALLET_COLS \
     "id, org_id, learner_id, cred_id, hash, format, source, verdict, report, doc, imported"
+/* v4 stacks rows. MC_STACK_CRED_COLS: the query selects the credential id,
+ * achievement uri, issuer DID, state, issued, valid_until and the
+ * achievement's creditsAvailable as text (NULL when none), in that order. */
+extern const struct mc_row_type mc_row_stack_def, mc_row_stack_award, mc_row_stack_cred;
+#define MC_STACK_COLS "id, org_id, achievement_uri, rule, freshness, policy, created"
+#define MC_AWARD_COLS "id, org_id, stack_id, learner_id, cred_id, state, created, updated"
+/* v4 assess rows */
+extern const struct mc_row_type mc_row_assessment;
+#define MC_ASSESS_COLS                                                                 \
+    "id, org_id, learner_id, achievement_id, achievement_uri, rd_id, kind, value, "   \
+    "assessor, evidence, met, missing, cred_id, at"
 
 /* The columns each reader expects, in order (the same names in both schemas). */
 #define MC_ORG_COLS "org_id, name, created"
@@ -186,5 +197,13 @@ extern const struct mc_row_type mc_row_skill_framework, mc_row_skill, mc_row_ski
                          "n_labels, n_edges"
 #define MC_SKILL_NCOLS 11
 #define MC_SKILL_HELD_COLS "c.id, c.achievement_id, a.json, c.issued"
+
+/* v4 positions: row types and their columns (both schemas). MC_CAND_CRED_COLS
+ * reads a credential joined with its achievement (c: credentials, a:
+ * achievements). */
+extern const struct mc_row_type mc_row_position, mc_row_org_share, mc_row_cand_cred;
+#define MC_POSITION_COLS "id, org_id, title, doc, created"
+#define MC_ORG_SHARE_COLS "id, employer_id, org_id, learner_id, scope, created"
+#define MC_CAND_CRED_COLS "c.id, a.uri, a.json, c.state, c.issued, c.valid_until, c.doc"
 
 #endif /* MC_STORE_INT_H */

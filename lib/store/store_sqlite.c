@@ -54,6 +54,18 @@ enum sq_q {
     Q_SK_POSTINGS,
     /* v3 wallet */
     Q_HK_PUT, Q_HK_GET, Q_W_PUT, Q_W_GET, Q_W_FIND, Q_W_LIST,
+    /* v4 plan */
+    Q_CAT_PUT, Q_CAT_CLEAR, Q_CAT_LIST,
+    /* v4 stacks */
+    Q_STK_PUT, Q_STK_COMP, Q_STK_GET_ID, Q_STK_GET_URI, Q_STK_LIST, Q_STK_BY_COMP, Q_STK_CREDS,
+    Q_AW_CLAIM, Q_AW_GET, Q_AW_SET, Q_AW_LINK, Q_AW_LIST, Q_AW_DUE,
+    /* v4 wallet pages */
+    Q_W_UPDATE, Q_WS_PUT, Q_WS_GET, Q_WS_ITEM,
+    /* v4 assess */
+    Q_AS_PUT, Q_AS_LIST, Q_AS_CREDS,
+    /* v4 positions */
+    Q_POS_PUT, Q_POS_GET, Q_POS_LIST, Q_OSH_ORG, Q_OSH_LEARNER, Q_OSH_PUT, Q_OSH_LIST,
+    Q_CAND_CREDS,
     Q_COUNT
 };
 
@@ -410,6 +422,98 @@ static const char *const sq_sql[Q_COUNT] = {
                  "learner_id = ?2 AND hash = ?3",
     [Q_W_LIST] = "SELECT " MC_WALLET_COLS " FROM wallet_items WHERE org_id = ?1 AND "
                  "learner_id = ?2 ORDER BY id LIMIT 100000",
+    /* v4 plan */
+    [Q_CAT_PUT] = "INSERT INTO plan_catalog (org_id, uri, json, imported) VALUES (?1, ?2, ?3, "
+                  "?4) ON CONFLICT (org_id, uri) DO UPDATE SET json = excluded.json, "
+                  "imported = excluded.imported",
+    [Q_CAT_CLEAR] = "DELETE FROM plan_catalog WHERE org_id = ?1",
+    [Q_CAT_LIST] = "SELECT id, org_id, uri, 1, json, imported FROM plan_catalog WHERE "
+                   "org_id = ?1 ORDER BY id LIMIT 4194304",
+    /* v4 stacks */
+    [Q_STK_PUT] = "INSERT INTO stacks (org_id, achievement_uri, rule, freshness, policy, created) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING "
+                  "RETURNING id",
+    [Q_STK_COMP] = "INSERT INTO stack_components (org_id, stack_id, component_uri) "
+                   "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [Q_STK_GET_ID] = "SELECT " MC_STACK_COLS " FROM stacks WHERE org_id = ?1 AND id = ?2",
+    [Q_STK_GET_URI] = "SELECT " MC_STACK_COLS " FROM stacks WHERE org_id = ?1 AND "
+                      "achievement_uri = ?2",
+    [Q_STK_LIST] = "SELECT " MC_STACK_COLS " FROM stacks WHERE org_id = ?1 ORDER BY id",
+    [Q_STK_BY_COMP] = "SELECT s.id, s.org_id, s.achievement_uri, s.rule, s.freshness, s.policy, "
+                      "s.created FROM stack_components c CROSS JOIN stacks s "
+                      "WHERE s.org_id = c.org_id AND s.id = c.stack_id AND c.org_id = ?1 AND "
+                      "c.component_uri = ?2 ORDER BY +s.id",
+    [Q_STK_CREDS] = "SELECT c.id, a.uri, i.did, c.state, c.issued, c.valid_until, "
+                    "json_extract(a.json, '$.creditsAvailable') "
+                    "FROM credentials c CROSS JOIN achievements a CROSS JOIN issuers i "
+                    "WHERE a.org_id = c.org_id AND a.id = c.achievement_id AND "
+                    "i.org_id = c.org_id AND i.id = c.issuer_id AND c.org_id = ?1 AND "
+                    "lower(c.recipient) IN (lower(?2), lower(?3)) "
+                    "ORDER BY +c.issued, +c.id LIMIT 100000",
+    [Q_AW_CLAIM] = "INSERT INTO stack_awards (org_id, stack_id, learner_id, cred_id, state, "
+                   "created, updated) VALUES (?1, ?2, ?3, NULL, 'pending', ?4, ?4) "
+                   "ON CONFLICT (org_id, stack_id, learner_id) DO UPDATE SET updated = "
+                   "excluded.updated WHERE stack_awards.state = 'pending' AND "
+                   "stack_awards.cred_id IS NULL RETURNING id",
+    [Q_AW_GET] = "SELECT " MC_AWARD_COLS " FROM stack_awards WHERE org_id = ?1 AND "
+                 "stack_id = ?2 AND learner_id = ?3",
+    [Q_AW_SET] = "UPDATE stack_awards SET cred_id = COALESCE(?3, cred_id), state = ?4, "
+                 "updated = ?5 WHERE org_id = ?1 AND id = ?2",
+    [Q_AW_LINK] = "INSERT INTO stack_award_links (org_id, award_id, cred_id, valid_until) "
+                  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    [Q_AW_LIST] = "SELECT " MC_AWARD_COLS " FROM stack_awards WHERE org_id = ?1 AND "
+                  "(?2 = 0 OR learner_id = ?2) ORDER BY id",
+    [Q_AW_DUE] = "SELECT " MC_AWARD_COLS " FROM stack_awards a WHERE a.org_id = ?1 AND "
+                 "(a.state = 'pending' OR (a.state IN ('issued', 'flagged') AND EXISTS "
+                 "(SELECT 1 FROM stack_award_links k WHERE k.org_id = a.org_id AND "
+                 "k.award_id = a.id AND k.valid_until IS NOT NULL AND "
+                 "k.valid_until <= ?2))) "
+                 "ORDER BY a.id",
+    /* v4 wallet pages */
+    [Q_W_UPDATE] = "UPDATE wallet_items SET cred_id = ?4, hash = ?5, format = ?6, source = ?7, "
+                   "verdict = ?8, report = ?9, doc = ?10, imported = ?11 WHERE org_id = ?1 AND "
+                   "learner_id = ?2 AND id = ?3 RETURNING id",
+    [Q_WS_PUT] = "INSERT INTO wallet_shares (share_id, org_id, learner_id, item_id, enabled, "
+                 "created, updated) SELECT ?1, org_id, learner_id, id, ?5, ?6, ?6 "
+                 "FROM wallet_items WHERE org_id = ?2 AND learner_id = ?3 AND id = ?4 "
+                 "ON CONFLICT (org_id, item_id) DO UPDATE SET enabled = excluded.enabled, "
+                 "updated = excluded.updated RETURNING share_id, org_id, "
+                 "CAST(item_id AS TEXT), enabled, created, updated",
+    [Q_WS_GET] = "SELECT share_id, org_id, CAST(item_id AS TEXT), enabled, created, updated "
+                 "FROM wallet_shares WHERE org_id = ?1 AND learner_id = ?2 AND item_id = ?3",
+    [Q_WS_ITEM] = "SELECT " MC_WALLET_COLS " FROM wallet_items WHERE id = (SELECT item_id "
+                  "FROM wallet_shares WHERE share_id = ?1 AND enabled = 1)",
+    /* v4 assess */
+    [Q_AS_PUT] = "INSERT INTO assessments (org_id, learner_id, achievement_id, achievement_uri, "
+                 "rd_id, kind, value, assessor, evidence, met, missing, cred_id, at) VALUES "
+                 "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+    [Q_AS_LIST] = "SELECT " MC_ASSESS_COLS " FROM assessments WHERE org_id = ?1 AND "
+                  "learner_id = ?2 ORDER BY id LIMIT 10000",
+    [Q_AS_CREDS] = "SELECT " MC_CRED_COLS " FROM credentials WHERE org_id = ?1 AND "
+                   "(learner_id = ?2 OR lower(recipient) IN (SELECT lower(email) FROM learners "
+                   "WHERE org_id = ?1 AND id = ?2 AND email IS NOT NULL) OR recipient IN "
+                   "(SELECT did FROM learners WHERE org_id = ?1 AND id = ?2 AND did IS NOT "
+                   "NULL)) ORDER BY issued, id LIMIT 10000",
+    /* v4 positions */
+    [Q_POS_PUT] = "INSERT INTO positions (org_id, title, doc, created) VALUES (?1, ?2, ?3, "
+                  "?4) RETURNING id",
+    [Q_POS_GET] = "SELECT " MC_POSITION_COLS " FROM positions WHERE org_id = ?1 AND id = ?2",
+    [Q_POS_LIST] = "SELECT " MC_POSITION_COLS " FROM positions WHERE org_id = ?1 "
+                   "ORDER BY id LIMIT 100000",
+    [Q_OSH_ORG] = "SELECT 1 FROM orgs WHERE org_id = ?1",
+    [Q_OSH_LEARNER] = "SELECT 1 FROM learners WHERE org_id = ?1 AND id = ?2",
+    [Q_OSH_PUT] = "INSERT INTO org_shares (employer_id, org_id, learner_id, scope, created) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (employer_id, org_id, "
+                  "learner_id) DO UPDATE SET scope = excluded.scope, created = excluded.created "
+                  "RETURNING id",
+    [Q_OSH_LIST] = "SELECT " MC_ORG_SHARE_COLS " FROM org_shares WHERE employer_id = ?1 "
+                   "ORDER BY learner_id, id LIMIT 100000",
+    [Q_CAND_CREDS] = "SELECT " MC_CAND_CRED_COLS " FROM credentials c "
+                     "JOIN learners l ON l.org_id = c.org_id AND l.id = ?2 "
+                     "JOIN achievements a ON a.org_id = c.org_id AND a.id = c.achievement_id "
+                     "WHERE c.org_id = ?1 AND (c.learner_id = l.id OR "
+                     "lower(c.recipient) = lower(l.email) OR c.recipient = l.did) "
+                     "ORDER BY c.issued, c.id LIMIT 100000",
 };
 
 /* Run before the numbered migrations: the table that records them. */
@@ -2120,6 +2224,306 @@ static mcred_rc sq_wallet_list(struct mc_store *st, int64_t org, int64_t learner
     return sq_list(sq(st), Q_W_LIST, p, NP(p), &mc_row_wallet_item, out, err);
 }
 
+/* v4 plan: the planner's imported catalog */
+static mcred_rc sq_catalog_put(struct mc_store *st, int64_t org, const char *uri,
+                               const char *json, time_t imported, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(uri), mc_p_text(json),
+                            mc_p_i64((int64_t)imported) };
+
+    return sq_exec(sq(st), Q_CAT_PUT, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_catalog_clear(struct mc_store *st, int64_t org, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return sq_exec(sq(st), Q_CAT_CLEAR, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_catalog_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                                struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return sq_list(sq(st), Q_CAT_LIST, p, NP(p), &mc_row_achievement, out, err);
+}
+
+/* v4 stacks: stacks, their component index, awards */
+static mcred_rc sq_stack_put(struct mc_store *st, struct mc_stack_def *in_out,
+                           const char *const *components, size_t n, struct mc_err *err)
+{
+    struct mc_stack_def *d = in_out;
+    struct mc_param p[] = { mc_p_i64(d->org_id), mc_p_text(d->achievement_uri),
+                            mc_p_text(d->rule), mc_p_i64(d->freshness ? 1 : 0),
+                            mc_p_text(mc_stack_policy_name(d->policy)),
+                            mc_p_i64(mc_store_time(d->created)) };
+    int64_t id = 0;
+    size_t i;
+    mcred_rc rc = conflict_if_none(sq_i64(sq(st), Q_STK_PUT, p, NP(p), &id, err));
+
+    for (i = 0; !rc && i < n; i++) {
+        struct mc_param c[] = { mc_p_i64(d->org_id), mc_p_i64(id), mc_p_text(components[i]) };
+
+        rc = sq_exec(sq(st), Q_STK_COMP, c, NP(c), NULL, err);
+    }
+    if (!rc) {
+        d->id = id;
+        d->created = (time_t)p[5].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_stack_get(struct mc_store *st, int64_t org, int64_t id, const char *uri,
+                           struct mc_stack_def *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), id ? mc_p_i64(id) : mc_p_text(uri) };
+
+    return sq_one(sq(st), id ? Q_STK_GET_ID : Q_STK_GET_URI, p, NP(p), &mc_row_stack_def, out,
+                  err);
+}
+
+static mcred_rc sq_stack_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                            struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return sq_list(sq(st), Q_STK_LIST, p, NP(p), &mc_row_stack_def, out, err);
+}
+
+static mcred_rc sq_stack_by_component(struct mc_store *st, int64_t org, const char *uri,
+                                    struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_text(uri) };
+
+    return sq_list(sq(st), Q_STK_BY_COMP, p, NP(p), &mc_row_stack_def, out, err);
+}
+
+/* Two steps: the learner's addresses, then their credentials by the
+ * (org_id, lower(recipient)) index (a plan no statistics can spoil). */
+static mcred_rc sq_stack_creds(struct mc_store *st, int64_t org, int64_t learner,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+    struct mc_learner l;
+    mcred_rc rc;
+
+    memset(&l, 0, sizeof(l));
+    rc = sq_one(sq(st), Q_LEARNER_GET_ID, p, NP(p), &mc_row_learner, &l, err);
+    if (rc == MCRED_ERR_NOTFOUND) {   /* no such learner: holds nothing */
+        mc_store_list_start(out, &mc_row_stack_cred);
+        return MCRED_OK;
+    }
+    if (!rc) {
+        struct mc_param q[] = { mc_p_i64(org), mc_p_text(l.email), mc_p_text(l.did) };
+
+        rc = sq_list(sq(st), Q_STK_CREDS, q, NP(q), &mc_row_stack_cred, out, err);
+    }
+    mc_learner_release(&l);
+    return rc;
+}
+
+static mcred_rc sq_award_claim(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                             time_t now, int64_t *award_id, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(stack), mc_p_i64(learner),
+                            mc_p_i64(mc_store_time(now)) };
+
+    return conflict_if_none(sq_i64(sq(st), Q_AW_CLAIM, p, NP(p), award_id, err));
+}
+
+static mcred_rc sq_award_get(struct mc_store *st, int64_t org, int64_t stack, int64_t learner,
+                           struct mc_stack_award *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(stack), mc_p_i64(learner) };
+
+    return sq_one(sq(st), Q_AW_GET, p, NP(p), &mc_row_stack_award, out, err);
+}
+
+static mcred_rc sq_award_set(struct mc_store *st, int64_t org, int64_t award_id,
+                           const char *cred_id, enum mc_award_state state, time_t now,
+                           struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(award_id), mc_p_text(cred_id),
+                            mc_p_text(mc_award_state_name(state)),
+                            mc_p_i64(mc_store_time(now)) };
+    int changes = 0;
+    mcred_rc rc = sq_exec(sq(st), Q_AW_SET, p, NP(p), &changes, err);
+
+    return rc ? rc : changes ? MCRED_OK : MCRED_ERR_NOTFOUND;
+}
+
+static mcred_rc sq_award_link(struct mc_store *st, int64_t org, int64_t award_id,
+                            const char *cred_id, time_t valid_until, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(award_id), mc_p_text(cred_id),
+                            mc_p_opt(valid_until) };
+
+    return sq_exec(sq(st), Q_AW_LINK, p, NP(p), NULL, err);
+}
+
+static mcred_rc sq_award_list(struct mc_store *st, int64_t org, int64_t learner,
+                            struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_AW_LIST, p, NP(p), &mc_row_stack_award, out, err);
+}
+
+static mcred_rc sq_award_due(struct mc_store *st, int64_t org, time_t now,
+                           struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(mc_store_time(now)) };
+
+    return sq_list(sq(st), Q_AW_DUE, p, NP(p), &mc_row_stack_award, out, err);
+}
+
+/* v4 wallet pages: replacing a wallet item; wallet items' share links */
+static mcred_rc sq_wallet_update(struct mc_store *st, const struct mc_wallet_item *w,
+                                 struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(w->org_id), mc_p_i64(w->learner_id), mc_p_i64(w->id),
+                            mc_p_text(w->cred_id), mc_p_text(w->hash), mc_p_text(w->format),
+                            mc_p_text(w->source), mc_p_text(w->verdict), mc_p_text(w->report),
+                            mc_p_text(w->doc), mc_p_i64(mc_store_time(w->imported)) };
+    int64_t id = 0;
+
+    return sq_i64(sq(st), Q_W_UPDATE, p, NP(p), &id, err);
+}
+
+static mcred_rc sq_wallet_share_put(struct mc_store *st, int64_t org, int64_t learner,
+                                    int64_t item, const char *share_id, bool enabled,
+                                    time_t now, struct mc_share *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(share_id), mc_p_i64(org), mc_p_i64(learner),
+                            mc_p_i64(item), mc_p_i64(enabled ? 1 : 0), mc_p_i64(now) };
+
+    return sq_one(sq(st), Q_WS_PUT, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_wallet_share_get(struct mc_store *st, int64_t org, int64_t learner,
+                                    int64_t item, struct mc_share *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner), mc_p_i64(item) };
+
+    return sq_one(sq(st), Q_WS_GET, p, NP(p), &mc_row_share, out, err);
+}
+
+static mcred_rc sq_wallet_share_item(struct mc_store *st, const char *share_id,
+                                     struct mc_wallet_item *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_text(share_id) };
+
+    return sq_one(sq(st), Q_WS_ITEM, p, NP(p), &mc_row_wallet_item, out, err);
+}
+
+/* v4 assess: assessment attempts; a learner's credentials */
+static mcred_rc sq_assess_put(struct mc_store *st, struct mc_assessment *in_out,
+                              struct mc_err *err)
+{
+    struct mc_assessment *a = in_out;
+    struct mc_param p[] = { mc_p_i64(a->org_id), mc_p_i64(a->learner_id),
+                            mc_p_i64(a->achievement_id), mc_p_text(a->achievement_uri),
+                            mc_p_text(a->rd_id), mc_p_text(a->kind), mc_p_text(a->value),
+                            mc_p_text(a->assessor), mc_p_text(a->evidence),
+                            mc_p_i64(a->met ? 1 : 0), mc_p_text(a->missing),
+                            mc_p_text(a->cred_id), mc_p_i64(mc_store_time(a->at)) };
+    int64_t id = 0;
+    mcred_rc rc = sq_i64(sq(st), Q_AS_PUT, p, NP(p), &id, err);
+
+    if (!rc) {
+        a->id = id;
+        a->at = (time_t)p[12].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_assess_list(struct mc_store *st, int64_t org, int64_t learner,
+                               struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_AS_LIST, p, NP(p), &mc_row_assessment, out, err);
+}
+
+static mcred_rc sq_cred_list_learner(struct mc_store *st, int64_t org, int64_t learner,
+                                     struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_AS_CREDS, p, NP(p), &mc_row_cred, out, err);
+}
+
+/* v4 positions: employers' positions, shares with organisations */
+static mcred_rc sq_position_put(struct mc_store *st, struct mc_position *in_out,
+                               struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(in_out->org_id), mc_p_text(in_out->title),
+                            mc_p_text(in_out->doc), mc_p_i64(mc_store_time(in_out->created)) };
+    int64_t id = 0;
+    mcred_rc rc = sq_i64(sq(st), Q_POS_PUT, p, NP(p), &id, err);
+
+    if (!rc) {
+        in_out->id = id;
+        in_out->created = (time_t)p[3].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_position_get(struct mc_store *st, int64_t org, int64_t id,
+                               struct mc_position *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(id) };
+
+    return sq_one(sq(st), Q_POS_GET, p, NP(p), &mc_row_position, out, err);
+}
+
+static mcred_rc sq_position_list(struct mc_store *st, int64_t org, struct mc_store_list *out,
+                                struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org) };
+
+    return sq_list(sq(st), Q_POS_LIST, p, NP(p), &mc_row_position, out, err);
+}
+
+static mcred_rc sq_org_share_put(struct mc_store *st, struct mc_org_share *in_out,
+                                struct mc_err *err)
+{
+    struct mc_param e[] = { mc_p_i64(in_out->employer_id) };
+    struct mc_param l[] = { mc_p_i64(in_out->org_id), mc_p_i64(in_out->learner_id) };
+    struct mc_param p[] = { mc_p_i64(in_out->employer_id), mc_p_i64(in_out->org_id),
+                            mc_p_i64(in_out->learner_id), mc_p_text(in_out->scope),
+                            mc_p_i64(mc_store_time(in_out->created)) };
+    int64_t one = 0, id = 0;
+    mcred_rc rc = sq_i64(sq(st), Q_OSH_ORG, e, NP(e), &one, err);
+
+    if (!rc)
+        rc = sq_i64(sq(st), Q_OSH_LEARNER, l, NP(l), &one, err);
+    if (!rc)
+        rc = sq_i64(sq(st), Q_OSH_PUT, p, NP(p), &id, err);
+    if (!rc) {
+        in_out->id = id;
+        in_out->created = (time_t)p[4].i;
+    }
+    return rc;
+}
+
+static mcred_rc sq_org_share_list(struct mc_store *st, int64_t employer,
+                                 struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(employer) };
+
+    return sq_list(sq(st), Q_OSH_LIST, p, NP(p), &mc_row_org_share, out, err);
+}
+
+static mcred_rc sq_cand_creds(struct mc_store *st, int64_t org, int64_t learner,
+                             struct mc_store_list *out, struct mc_err *err)
+{
+    struct mc_param p[] = { mc_p_i64(org), mc_p_i64(learner) };
+
+    return sq_list(sq(st), Q_CAND_CREDS, p, NP(p), &mc_row_cand_cred, out, err);
+}
+
 const struct mc_store_ops mc_store_sqlite_ops = {
     .version = 3,
     .name = "sqlite",
@@ -2235,4 +2639,36 @@ const struct mc_store_ops mc_store_sqlite_ops = {
     .wallet_get = sq_wallet_get,
     .wallet_find = sq_wallet_find,
     .wallet_list = sq_wallet_list,
+    /* v4 plan */
+    .catalog_put = sq_catalog_put,
+    .catalog_clear = sq_catalog_clear,
+    .catalog_list = sq_catalog_list,
+    /* v4 stacks */
+    .stack_put = sq_stack_put,
+    .stack_get = sq_stack_get,
+    .stack_list = sq_stack_list,
+    .stack_by_component = sq_stack_by_component,
+    .stack_creds = sq_stack_creds,
+    .award_claim = sq_award_claim,
+    .award_get = sq_award_get,
+    .award_set = sq_award_set,
+    .award_link = sq_award_link,
+    .award_list = sq_award_list,
+    .award_due = sq_award_due,
+    /* v4 wallet pages */
+    .wallet_update = sq_wallet_update,
+    .wallet_share_put = sq_wallet_share_put,
+    .wallet_share_get = sq_wallet_share_get,
+    .wallet_share_item = sq_wallet_share_item,
+    /* v4 assess */
+    .assess_put = sq_assess_put,
+    .assess_list = sq_assess_list,
+    .cred_list_learner = sq_cred_list_learner,
+    /* v4 positions */
+    .position_put = sq_position_put,
+    .position_get = sq_position_get,
+    .position_list = sq_position_list,
+    .org_share_put = sq_org_share_put,
+    .org_share_list = sq_org_share_list,
+    .cand_creds = sq_cand_creds,
 };

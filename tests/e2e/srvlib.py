@@ -64,9 +64,11 @@ class Org:
     def mcred(self, *args, **kw):
         return run(*args, env=self.env, **kw)
 
-    def setup(self, n_learners=3, n_creds=2):
+    def setup(self, n_learners=3, n_creds=2, suspension=False):
         self.mcred('init', '--db', self.dep.dsn, '--org', self.name, '--issuer-name',
                    self.name + ' Academy', '--public-url', self.dep.public_url)
+        if suspension:   # credentials with a suspension entry too (off by default)
+            self.mcred('status', 'suspension', 'on')
         for role in ROLES:
             email = '%s@%s.example' % (role, self.name)
             rc, out, _ = self.mcred('user', 'add', '--email', email, '--role', role)

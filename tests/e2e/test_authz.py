@@ -65,6 +65,7 @@ class Fixture:
         self.s, self.orgs = s, orgs
         self.rows = {}       # (org name, kind) -> id (as a path segment)
         self.own_cred = {}   # (org name, role) -> credential id issued to that user
+        self.own_learner = {}   # org name -> the learner row of its learner-role user
         self.markers = {}    # org name -> strings that belong to it alone
         for o in orgs:
             self.make(o)
@@ -79,6 +80,9 @@ class Fixture:
         self.rows[(o.name, 'issuer')] = str(issuers[0]['id'])
         self.rows[(o.name, 'achievement')] = str(o.achievement)
         self.rows[(o.name, 'learner')] = str(o.learners[0][0])
+        me = self.api(o, 'POST', '/api/v1/learners', {'name': 'Matrix Learner',
+                                                      'email': 'learner@%s.example' % o.name})
+        self.own_learner[o.name] = str(me.get('id'))
         c = self.api(o, 'POST', '/api/v1/achievements/%s/issue' % o.achievement,
                      {'recipient': 'matrix@%s.example' % o.name})
         self.rows[(o.name, 'credential')] = urllib.parse.quote(c['id'], safe='')
@@ -120,6 +124,12 @@ class Fixture:
             return self.fresh_token(o, role)
         if kind == 'credential' and self_owned:
             return self.own_cred[(o.name, role)]
+        if kind == 'learner' and role == 'learner':
+            # a learner's own learner row; 'peer': another learner of the same
+            # organisation, which a learner must not see
+            if scope == 'peer':
+                return self.rows[(home.name, kind)]
+            return self.own_learner[o.name]
         return self.rows[(o.name, kind)]
 
 
@@ -211,6 +221,8 @@ def check_route(s, fx, doc, path, m, op, principals, grid):
     for p in principals:
         ok_role = admitted(roles, p)
         scopes = ('own', 'other', 'none') if scoped and ok_role and not public else ('own',)
+        if scoped and ok_role and not public and p.role == 'learner' and 'learner' in kinds:
+            scopes += ('peer',)
         got = {}
         for scope in scopes:
             url, body, ct, _, _ = build(fx, doc, path, op, scope if scoped else None, p)
@@ -268,7 +280,12 @@ def run(dep):
     principals = [Principal(role, a, role) for role in ROLES] + \
         [Principal('anonymous', None, None), Principal('other-org admin', b, 'admin')]
     grid = []
-    with Server(a, '--rate', '0') as s:
+    # the CLR 2.0 context is not embedded (DESIGN.md §4): the operator's
+    # contexts directory gives it, as ../shared/data/contexts does here
+    ctx = os.path.join(os.environ.get('MCRED_SHARED_DATA', ''), 'contexts')
+    flags = ('--contexts-dir', ctx) if os.environ.get('MCRED_SHARED_DATA') and \
+        os.path.isdir(ctx) else ()
+    with Server(a, '--rate', '0', *flags) as s:
         r = s.request('GET', '/openapi.json')
         doc = r.json() or {}
         check(r.status == 200 and doc.get('paths'), 'GET /openapi.json')

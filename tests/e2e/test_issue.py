@@ -67,6 +67,8 @@ def setup(tmp, name, db):
         args += ['--db', db]
     rc, out, err = run(env, *args)
     check(rc == 0, '%s: init: %s' % (name, err))
+    rc, out, err = run(env, 'status', 'suspension', 'on')   # suspended below
+    check(rc == 0 and 'suspension' in out, '%s: status suspension on: %s' % (name, err))
     ach = os.path.join(SRC, 'tests', 'vectors', 'ob', 'achievement.json')
     rc, out, err = run(env, 'achievement', 'create', ach)
     check(rc == 0, '%s: achievement create: %s' % (name, err))

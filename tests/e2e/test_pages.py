@@ -166,7 +166,8 @@ def status_lists(dep, org, s, creds):
     status = doc.get('credentialStatus') or []
     status = status if isinstance(status, list) else [status]
     urls = sorted({e['statusListCredential'] for e in status})
-    check(len(urls) == 2, 'two status lists (revocation, suspension): %r' % urls)
+    check(len(urls) == 1, 'one status list (revocation; suspension is off by default): %r' %
+          urls)
     for url in urls:
         path = urllib.parse.urlsplit(url).path
         r = s.request('GET', path)
@@ -272,6 +273,10 @@ def badges(dep, org, s, creds):
           'linkedin.com/profile/add?startTask=CERTIFICATION_NAME' in r.text and
           '/badges/%s/credential.json' % sid in r.text,
           'badge HTML: %d' % r.status)
+    check('src="/badges/%s/qr.svg"' % sid in r.text, 'the badge page shows its QR code')
+    q = s.request('GET', '/badges/%s/qr.svg' % sid)
+    check(q.status == 200 and q.header('Content-Type') == 'image/svg+xml' and
+          b'<svg' in q.body[:200], 'the QR code: %d' % q.status)
     check('Accept' in (r.header('Vary') or ''), 'badge: Vary: Accept')
     security_headers(r, 'badge page')
     _, out, _ = org.mcred('credential', 'export', creds['plain'])
@@ -458,6 +463,7 @@ def sessions(dep, org, s, creds):
     scsrf = hidden(r.text, 'csrf_token')
     check(r.status == 200 and email in r.text and 'C Programming 101' in r.text and scsrf,
           '/me lists the learner\'s credentials: %d' % r.status)
+    check('href="/me/wallet"' in r.text, "/me links to the learner's wallet")
     inert(r.text, '/me')
     check(quote(creds['other']) not in r.text and creds['other'] not in r.text,
           "/me lists only the learner's own credentials")

@@ -586,7 +586,7 @@ def t_stopped_job(dep, a):
 
 
 def run(dep):
-    a = dep.org('acme', n_learners=3, n_creds=2)
+    a = dep.org('acme', n_learners=3, n_creds=2, suspension=True)
     b = dep.org('beta', n_learners=1, n_creds=1)
     with Server(a, '--rate', '0') as s:
         t_openapi_org_me(s, a, b)

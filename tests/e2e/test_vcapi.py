@@ -414,7 +414,7 @@ def presentations(api, org):
 
 
 def single(dep):
-    org = dep.org('vca', n_learners=1, n_creds=1)
+    org = dep.org('vca', n_learners=1, n_creds=1, suspension=True)
     other = dep.org('vcb', n_learners=1, n_creds=0)
     vc2 = None
     with Server(org, '--rate', '0') as s:

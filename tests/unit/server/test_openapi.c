@@ -28,6 +28,11 @@ static const struct {
     { "srv_routes_ob", srv_routes_ob },
     { "srv_routes_platform", srv_routes_platform },
     { "srv_routes_pages", srv_routes_pages },
+    { "srv_routes_wallet", srv_routes_wallet },
+    { "srv_routes_assess", srv_routes_assess },
+    { "srv_routes_stacks", srv_routes_stacks },
+    { "srv_routes_positions", srv_routes_positions },
+    { "srv_routes_plan", srv_routes_plan },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

@@ -96,6 +96,12 @@ const struct srv_route srv_routes_pages[] = {
     { NULL, NULL, NULL, 0 },
 };
 
+const struct srv_route srv_routes_wallet[] = { { NULL, NULL, NULL, 0 } };   /* area E */
+const struct srv_route srv_routes_assess[] = { { NULL, NULL, NULL, 0 } };   /* area A */
+const struct srv_route srv_routes_positions[] = { { NULL, NULL, NULL, 0 } };   /* area D */
+const struct srv_route srv_routes_stacks[] = { { NULL, NULL, NULL, 0 } };   /* area B */
+const struct srv_route srv_routes_plan[] = { { NULL, NULL, NULL, 0 } };   /* area C */
+
 /* Cookie "session=learner" is a learner's web session. */
 bool srv_auth_session(struct srv_req *r)
 {

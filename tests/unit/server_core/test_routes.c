@@ -277,6 +277,10 @@ int main(void)
     collect(srv_routes_ob, "ob");
     collect(srv_routes_platform, "platform");
     collect(srv_routes_pages, "pages");
+    collect(srv_routes_wallet, "wallet");
+    collect(srv_routes_assess, "assess");
+    collect(srv_routes_stacks, "stacks");
+    collect(srv_routes_plan, "plan");
     printf("%zu routes\n", nroutes);
     CHECK(first_match("GET", "/healthz") != NULL, "GET /healthz is a route");
     t_run(&env, &res, "GET", "/healthz", NULL, NULL, NULL);

@@ -1231,6 +1231,11 @@ static void web_contract(const char *pg_dsn);        /* v3 web, at the end */
 static void oauth_contract(const char *pg_dsn);      /* v3 oauth, at the end */
 static void wallet_contract(const char *pg_dsn);     /* v3 wallet, at the end */
 static void skills_contract(const char *pg_dsn);     /* v3 skills, at the end */
+static void wallet_pages_contract(const char *pg_dsn);   /* v4 wallet pages, at the end */
+static void stacks_contract(const char *pg_dsn);     /* v4 stacks, at the end */
+static void assess_contract(const char *pg_dsn);     /* v4 assess, at the end */
+static void positions_contract(const char *pg_dsn);  /* v4 positions, at the end */
+static void plan_contract(const char *pg_dsn);       /* v4 plan, at the end */
 
 int main(void)
 {
@@ -1260,6 +1265,11 @@ int main(void)
     oauth_contract(pg_dsn);
     wallet_contract(pg_dsn);
     skills_contract(pg_dsn);
+    wallet_pages_contract(pg_dsn);
+    stacks_contract(pg_dsn);
+    assess_contract(pg_dsn);
+    positions_contract(pg_dsn);
+    plan_contract(pg_dsn);
     check_dsn_routing();
     if (pg_dsn && *pg_dsn) {
         run_backend("postgres", pg_dsn, true, true, NULL);
@@ -2494,6 +2504,631 @@ static void skills_contract(const char *pg_dsn)
         CHECK(!mc_store_in_transaction(f.st), "skills: no transaction left open");
         mc_store_close(f.st);
         printf("%-4s %s: frameworks, search, crosswalk, declared, held, postings\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v4 wallet pages: replacing wallet items, their share links ------------------- */
+
+static void wallet_pages_cases(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), id1, id2;
+    struct mc_learner ann = { 0 }, bob = { 0 };
+    struct mc_wallet_item it = { 0 }, w;
+    struct mc_share sh, sh2;
+    char name[160], sid[160], sid2[160], idtxt[24];
+
+    unique_name(f, "wp-ann", name, sizeof(name));
+    unique_name(f, "wp-share", sid, sizeof(sid));
+    unique_name(f, "wp-share2", sid2, sizeof(sid2));
+    ann.org_id = bob.org_id = org;
+    ann.name = bob.name = name;
+    CHECK_RC(mc_store_learner_put(f->st, &ann, &f->err), MCRED_OK, "wallet pages: learner ann");
+    CHECK_RC(mc_store_learner_put(f->st, &bob, &f->err), MCRED_OK, "wallet pages: learner bob");
+    ann.name = bob.name = NULL;
+    it.org_id = org;
+    it.learner_id = ann.id;
+    it.cred_id = "urn:uuid:wp-1";
+    it.hash = "wp11";
+    it.format = "vc-jwt";
+    it.source = "obapi";
+    it.verdict = "valid";
+    it.report = "{}";
+    it.doc = "{\"id\":\"urn:uuid:wp-1\"}";
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_OK, "wallet pages: item 1");
+    id1 = it.id;
+    it.id = 0;
+    it.hash = "wp22";
+    CHECK_RC(mc_store_wallet_put(f->st, &it, &f->err), MCRED_OK, "wallet pages: item 2");
+    id2 = it.id;
+
+    /* wallet_update: in place, the id kept; the same bytes as another item refused */
+    it.id = id1;
+    it.hash = "wp33";
+    it.doc = "{\"id\":\"urn:uuid:wp-1\",\"v\":2}";
+    it.verdict = "expired";
+    CHECK_RC(mc_store_wallet_update(f->st, &it, &f->err), MCRED_OK, "wallet_update");
+    CHECK_RC(mc_store_wallet_get(f->st, org, ann.id, id1, &w, &f->err), MCRED_OK,
+             "wallet_get after the update");
+    CHECK(w.id == id1 && strcmp(w.hash, "wp33") == 0 && strcmp(w.verdict, "expired") == 0 &&
+          strstr(w.doc, "\"v\":2") != NULL, "wallet_update replaced the item (%s)", f->label);
+    mc_wallet_item_release(&w);
+    it.hash = "wp22";
+    CHECK_RC(mc_store_wallet_update(f->st, &it, &f->err), MCRED_ERR_CONFLICT,
+             "wallet_update to another item's bytes: CONFLICT");
+    it.hash = "wp44";
+    it.learner_id = bob.id;
+    CHECK_RC(mc_store_wallet_update(f->st, &it, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_update of another learner's item: NOTFOUND");
+    it.learner_id = ann.id;
+    it.org_id = other;
+    CHECK_RC(mc_store_wallet_update(f->st, &it, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_update from another organisation: NOTFOUND");
+
+    /* share links */
+    CHECK_RC(mc_store_wallet_share_get(f->st, org, ann.id, id1, &sh, &f->err),
+             MCRED_ERR_NOTFOUND, "wallet_share_get before any: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_put(f->st, org, ann.id, id1, sid, false, 0, &sh, &f->err),
+             MCRED_OK, "wallet_share_put");
+    snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id1);
+    CHECK(sh.share_id && strcmp(sh.share_id, sid) == 0 && !sh.enabled && sh.org_id == org &&
+          sh.cred_id && strcmp(sh.cred_id, idtxt) == 0 && sh.created > 0,
+          "wallet_share_put: the row (%s)", f->label);
+    mc_share_release(&sh);
+    CHECK_RC(mc_store_wallet_share_item(f->st, sid, &w, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_share_item of a link turned off: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_put(f->st, org, ann.id, id1, sid2, true, 0, &sh, &f->err),
+             MCRED_OK, "wallet_share_put again");
+    CHECK(sh.share_id && strcmp(sh.share_id, sid) == 0 && sh.enabled,
+          "wallet_share_put keeps the first id and turns it on");
+    mc_share_release(&sh);
+    CHECK_RC(mc_store_wallet_share_get(f->st, org, ann.id, id1, &sh2, &f->err), MCRED_OK,
+             "wallet_share_get");
+    CHECK(sh2.share_id && strcmp(sh2.share_id, sid) == 0 && sh2.enabled,
+          "wallet_share_get reads it");
+    mc_share_release(&sh2);
+    CHECK_RC(mc_store_wallet_share_item(f->st, sid, &w, &f->err), MCRED_OK,
+             "wallet_share_item");
+    CHECK(w.id == id1 && w.org_id == org && w.learner_id == ann.id && strstr(w.doc, "wp-1"),
+          "wallet_share_item: the item behind the link");
+    mc_wallet_item_release(&w);
+    CHECK_RC(mc_store_wallet_share_item(f->st, sid2, &w, &f->err), MCRED_ERR_NOTFOUND,
+             "wallet_share_item of an unknown id: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_put(f->st, org, bob.id, id1, sid2, true, 0, &sh, &f->err),
+             MCRED_ERR_NOTFOUND, "wallet_share_put for another learner's item: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_put(f->st, other, ann.id, id1, sid2, true, 0, &sh, &f->err),
+             MCRED_ERR_NOTFOUND, "wallet_share_put from another organisation: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_get(f->st, org, bob.id, id1, &sh, &f->err),
+             MCRED_ERR_NOTFOUND, "wallet_share_get of another learner: NOTFOUND");
+    CHECK_RC(mc_store_wallet_share_put(f->st, org, ann.id, id2, sid, true, 0, &sh, &f->err),
+             MCRED_ERR_CONFLICT, "a share id that is taken: CONFLICT");
+    CHECK_RC(mc_store_wallet_share_put(f->st, org, ann.id, id2, "", true, 0, &sh, &f->err),
+             MCRED_ERR_INVALID, "an empty share id: INVALID");
+}
+
+/* The v4 wallet pages ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void wallet_pages_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (wallet pages)" : "sqlite :memory: (wallet pages)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 11000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        wallet_pages_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "wallet pages: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: wallet_update, wallet item share links\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v4 stacks: stacks, the component index, a learner's credentials, awards ------ */
+
+static void stacks_cases(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    struct mc_achievement a = { 0 };
+    struct mc_learner ln = { 0 };
+    struct mc_stack_def d = { 0 }, got;
+    struct mc_stack_award aw;
+    struct mc_credential c;
+    struct mc_store_list l;
+    const char *comps[2] = { "https://example.org/a/s-one", "https://example.org/a/s-two" };
+    char id1[96], id2[96], idem1[96], idem2[96], email[160];
+    int64_t ach, award = 0, again = 0;
+
+    a.org_id = org;
+    a.uri = (char *)(uintptr_t)comps[0];
+    a.json = "{\"type\":[\"Achievement\"],\"name\":\"One\",\"creditsAvailable\":2.5}";
+    CHECK_RC(mc_store_achievement_put(f->st, &a, &f->err), MCRED_OK, "stacks: achievement");
+    ach = a.id;
+    unique_name(f, "learner", email, sizeof(email));
+    strcat(email, "@Example.org");
+    ln.org_id = org;
+    ln.name = "Learner";
+    ln.email = email;
+    CHECK_RC(mc_store_learner_put(f->st, &ln, &f->err), MCRED_OK, "stacks: learner");
+    ln.name = ln.email = NULL;
+
+    d.org_id = org;
+    d.achievement_uri = "https://example.org/a/s-stack";
+    d.rule = "{\"allOf\":[{\"achievement\":\"https://example.org/a/s-one\"}]}";
+    d.freshness = true;
+    d.policy = MC_STACK_FLAG;
+    CHECK_RC(mc_store_stack_put(f->st, &d, comps, 2, &f->err), MCRED_OK, "stack_put");
+    CHECK(d.id > 0 && d.created > 0, "stack_put sets id and created");
+    CHECK_RC(mc_store_stack_put(f->st, &d, comps, 2, &f->err), MCRED_ERR_CONFLICT,
+             "the same achievement a stack twice: CONFLICT");
+    CHECK_RC(mc_store_stack_get(f->st, org, d.id, NULL, &got, &f->err), MCRED_OK, "stack_get");
+    CHECK(got.freshness && got.policy == MC_STACK_FLAG && strcmp(got.rule, d.rule) == 0,
+          "stack_get reads the row back (%s)", f->label);
+    mc_stack_def_release(&got);
+    CHECK_RC(mc_store_stack_get(f->st, org, 0, d.achievement_uri, &got, &f->err), MCRED_OK,
+             "stack_get by achievement");
+    CHECK(got.id == d.id, "stack_get by achievement finds it");
+    mc_stack_def_release(&got);
+    CHECK_RC(mc_store_stack_get(f->st, other, d.id, NULL, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "stack_get: another organisation sees nothing");
+    CHECK_RC(mc_store_stack_by_component(f->st, org, comps[1], &l, &f->err), MCRED_OK,
+             "stack_by_component");
+    CHECK(l.n == 1 && ((struct mc_stack_def *)l.rows)[0].id == d.id,
+          "the index names the stack (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_stack_by_component(f->st, org, "https://example.org/a/none", &l,
+                                         &f->err), MCRED_OK, "stack_by_component, none");
+    CHECK(l.n == 0, "an achievement no stack names: no stacks");
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_stack_by_component(f->st, other, comps[0], &l, &f->err), MCRED_OK,
+             "stack_by_component of another organisation");
+    CHECK(l.n == 0, "another organisation's index is its own");
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_stack_list(f->st, org, &l, &f->err), MCRED_OK, "stack_list");
+    CHECK(l.n == 1, "stack_list: one stack (%zu)", l.n);
+    mc_store_list_clear(&l);
+
+    /* the learner's credentials: by e-mail without case, with uri, DID, credits */
+    unique_name(f, "urn:uuid:s", id1, sizeof(id1));
+    unique_name(f, "urn:uuid:s", id2, sizeof(id2));
+    unique_name(f, "idem", idem1, sizeof(idem1));
+    unique_name(f, "idem", idem2, sizeof(idem2));
+    cred_init(&c, org, issuer, ach, id1, idem1);
+    for (char *e = email; *e; e++)   /* issued to the address in lowercase */
+        *e = *e >= 'A' && *e <= 'Z' ? (char)(*e + 32) : *e;
+    c.recipient = email;
+    c.valid_until = 1900000000;
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "stacks: cred 1");
+    cred_init(&c, org, issuer, ach, id2, idem2);   /* someone else's */
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "stacks: cred 2");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, id1, MC_CRED_SUSPENDED, NULL, &f->err),
+             MCRED_OK, "stacks: suspend");
+    CHECK_RC(mc_store_stack_creds(f->st, org, ln.id, &l, &f->err), MCRED_OK, "stack_creds");
+    CHECK(l.n == 1, "stack_creds: the learner's one credential (%zu)", l.n);
+    if (l.n == 1) {
+        const struct mc_stack_cred *sc = l.rows;
+
+        CHECK(strcmp(sc->cred_id, id1) == 0 && strcmp(sc->achievement_uri, comps[0]) == 0 &&
+              sc->state == MC_CRED_SUSPENDED && sc->valid_until == 1900000000 &&
+              sc->credits == 2.5 && sc->issuer_did == NULL,
+              "stack_creds reads uri, state, expiry, credits (%s: %g)", f->label, sc->credits);
+    }
+    mc_store_list_clear(&l);
+
+    /* awards: the exactly-once claim */
+    CHECK_RC(mc_store_award_get(f->st, org, d.id, ln.id, &aw, &f->err), MCRED_ERR_NOTFOUND,
+             "award_get before any: NOTFOUND");
+    CHECK_RC(mc_store_award_claim(f->st, org, d.id, ln.id, 1700000000, &award, &f->err),
+             MCRED_OK, "award_claim");
+    CHECK(award > 0, "award_claim gives the award id");
+    CHECK_RC(mc_store_award_claim(f->st, org, d.id, ln.id, 1700000001, &again, &f->err),
+             MCRED_OK, "award_claim of a pending award without a credential");
+    CHECK(again == award, "the pending claim is taken over, not doubled");
+    CHECK_RC(mc_store_award_set(f->st, org, award, id1, MC_AWARD_ISSUED, 1700000002, &f->err),
+             MCRED_OK, "award_set");
+    CHECK_RC(mc_store_award_claim(f->st, org, d.id, ln.id, 1700000003, &again, &f->err),
+             MCRED_ERR_CONFLICT, "award_claim once issued: CONFLICT");
+    CHECK_RC(mc_store_award_get(f->st, org, d.id, ln.id, &aw, &f->err), MCRED_OK, "award_get");
+    CHECK(aw.state == MC_AWARD_ISSUED && aw.cred_id && strcmp(aw.cred_id, id1) == 0 &&
+          aw.updated == 1700000002, "award_get reads the row back (%s)", f->label);
+    mc_stack_award_release(&aw);
+    CHECK_RC(mc_store_award_set(f->st, org, award, NULL, MC_AWARD_FLAGGED, 1700000004,
+                                &f->err), MCRED_OK, "award_set keeps the credential");
+    CHECK_RC(mc_store_award_get(f->st, org, d.id, ln.id, &aw, &f->err), MCRED_OK, "award_get");
+    CHECK(aw.state == MC_AWARD_FLAGGED && aw.cred_id && strcmp(aw.cred_id, id1) == 0,
+          "flagged, credential kept");
+    mc_stack_award_release(&aw);
+    CHECK_RC(mc_store_award_set(f->st, other, award, NULL, MC_AWARD_ISSUED, 1, &f->err),
+             MCRED_ERR_NOTFOUND, "award_set in another organisation: NOTFOUND");
+    CHECK_RC(mc_store_award_link(f->st, org, award, id2, 1800000000, &f->err), MCRED_OK,
+             "award_link");
+    CHECK_RC(mc_store_award_link(f->st, org, award, id2, 1800000000, &f->err), MCRED_OK,
+             "award_link twice: a no-op");
+    CHECK_RC(mc_store_award_list(f->st, org, ln.id, &l, &f->err), MCRED_OK, "award_list");
+    CHECK(l.n == 1, "award_list: one (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_award_list(f->st, org, 0, &l, &f->err), MCRED_OK, "award_list, all");
+    CHECK(l.n == 1, "award_list of everyone: one (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_award_due(f->st, org, 1799999999, &l, &f->err), MCRED_OK, "award_due");
+    CHECK(l.n == 0, "award_due before the component expires: none (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_award_due(f->st, org, 1800000000, &l, &f->err), MCRED_OK, "award_due");
+    CHECK(l.n == 1, "award_due once it expired: the award (%zu)", l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_award_claim(f->st, org, d.id, 999999999, 1, &again, &f->err),
+             MCRED_ERR_INVALID, "award_claim for a learner that does not exist");
+    mc_store_rollback(f->st);
+}
+
+/* The v4 stacks ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void stacks_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (stacks)" : "sqlite :memory: (stacks)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 8000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        stacks_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "stacks: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: stacks, component index, credentials, awards\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v4 assess: assessment attempts, a learner's credentials ---------------------- */
+
+static void assess_cases(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/assessed");
+    int64_t ach_other = new_achievement(f, other, "https://example.org/a/other-org");
+    struct mc_learner ann = { 0 }, bob = { 0 };
+    struct mc_assessment at = { 0 };
+    struct mc_credential c;
+    struct mc_store_list l;
+    char email[160], ids[4][96];
+    const struct mc_assessment *rows;
+    size_t i;
+
+    unique_name(f, "ann", email, sizeof(email));
+    strcat(email, "@Example.org");
+    ann.org_id = bob.org_id = org;
+    ann.name = bob.name = "A";
+    ann.email = email;
+    ann.did = NULL;
+    bob.did = "did:example:bob-assess";
+    CHECK_RC(mc_store_learner_put(f->st, &ann, &f->err), MCRED_OK, "assess: learner ann");
+    CHECK_RC(mc_store_learner_put(f->st, &bob, &f->err), MCRED_OK, "assess: learner bob");
+
+    at.org_id = org;
+    at.learner_id = ann.id;
+    at.achievement_id = ach;
+    at.achievement_uri = "https://example.org/a/assessed";
+    at.rd_id = "https://example.org/rd/1";
+    at.kind = "rubric";
+    at.value = "https://example.org/rd/1/developing";
+    at.assessor = "grader@example.org";
+    at.evidence = "[]";
+    at.met = false;
+    at.missing = "level 'Developing' is below the required 'Proficient'";
+    CHECK_RC(mc_store_assess_put(f->st, &at, &f->err), MCRED_OK, "assess_put");
+    CHECK(at.id > 0 && at.at > 0, "assess_put sets id and at (%s)", f->label);
+    at.id = 0;
+    at.at = 1700000000;
+    at.value = "https://example.org/rd/1/proficient";
+    at.met = true;
+    at.missing = NULL;
+    at.cred_id = "urn:uuid:awarded";
+    at.evidence = "[{\"type\":[\"Evidence\"],\"narrative\":\"n\"}]";
+    CHECK_RC(mc_store_assess_put(f->st, &at, &f->err), MCRED_OK, "assess_put met");
+    CHECK(at.at == 1700000000, "assess_put keeps a given time");
+    at.id = 0;
+    at.kind = "grade";
+    CHECK_RC(mc_store_assess_put(f->st, &at, &f->err), MCRED_ERR_INVALID, "assess_put: kind");
+    at.kind = "score";
+    at.value = NULL;
+    CHECK_RC(mc_store_assess_put(f->st, &at, &f->err), MCRED_ERR_INVALID, "assess_put: value");
+    at.value = "70";
+    at.achievement_id = ach_other;
+    CHECK(mc_store_assess_put(f->st, &at, &f->err) != MCRED_OK,
+          "assess_put: another organisation's achievement is refused (%s)", f->label);
+    mc_store_rollback(f->st);
+    CHECK_RC(mc_store_assess_list(f->st, org, ann.id, &l, &f->err), MCRED_OK, "assess_list");
+    rows = l.rows;
+    CHECK(l.n == 2 && !rows[0].met && rows[0].missing && rows[0].cred_id == NULL &&
+              rows[1].met && rows[1].missing == NULL && rows[1].cred_id &&
+              strcmp(rows[1].cred_id, "urn:uuid:awarded") == 0 &&
+              strcmp(rows[1].kind, "rubric") == 0 && strstr(rows[1].evidence, "Evidence") &&
+              rows[1].at == 1700000000 && rows[1].learner_id == ann.id &&
+              rows[1].achievement_id == ach,
+          "assess_list: every attempt, oldest first, read back (%s): %zu", f->label, l.n);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_assess_list(f->st, org, bob.id, &l, &f->err) == MCRED_OK && l.n == 0,
+          "assess_list of another learner: none (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_assess_list(f->st, other, ann.id, &l, &f->err) == MCRED_OK && l.n == 0,
+          "assess_list from another organisation: none (%s)", f->label);
+    mc_store_list_clear(&l);
+
+    /* cred_list_learner: by learner row, by e-mail in any case, by DID */
+    for (i = 0; i < 4; i++) {
+        unique_name(f, "urn:uuid:as", ids[i], sizeof(ids[i]));
+        cred_init(&c, org, issuer, ach, ids[i], NULL);
+        c.issued = 1700000000 + (time_t)i;
+        c.recipient = i == 0   ? "x@example.org"
+                      : i == 1 ? email
+                      : i == 2 ? "did:example:z"
+                               : "did:example:bob-assess";
+        c.learner_id = i == 0 ? ann.id : 0;
+        CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "assess: cred_put");
+    }
+    for (char *e = email; *e; e++)   /* the lookup ignores the case of the address */
+        *e = *e >= 'a' && *e <= 'z' ? (char)(*e - 32) : *e;
+    CHECK_RC(mc_store_cred_list_learner(f->st, org, ann.id, &l, &f->err), MCRED_OK,
+             "cred_list_learner");
+    CHECK(l.n == 2 && strcmp(((struct mc_credential *)l.rows)[0].id, ids[0]) == 0 &&
+              strcmp(((struct mc_credential *)l.rows)[1].id, ids[1]) == 0,
+          "cred_list_learner: by row and by e-mail, oldest first (%s): %zu", f->label, l.n);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_cred_list_learner(f->st, org, bob.id, &l, &f->err) == MCRED_OK && l.n == 1 &&
+              strcmp(((struct mc_credential *)l.rows)[0].id, ids[3]) == 0,
+          "cred_list_learner: by DID (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_cred_list_learner(f->st, other, ann.id, &l, &f->err) == MCRED_OK &&
+              l.n == 0, "cred_list_learner from another organisation: none (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_cred_list_learner(f->st, org, 0, &l, &f->err), MCRED_ERR_INVALID,
+             "cred_list_learner: learner 0");
+    ann.name = bob.name = ann.email = bob.did = NULL;
+}
+
+/* The v4 assess ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void assess_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (assess)" : "sqlite :memory: (assess)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 7000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        assess_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "assess: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: assessment attempts, a learner's credentials\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v4 positions: positions, shares with organisations, candidates' credentials ---- */
+
+static void positions_cases(struct fx *f)
+{
+    int64_t org = new_org(f), emp = new_org(f), other = new_org(f), issuer = new_issuer(f, org);
+    int64_t ach = new_achievement(f, org, "https://example.org/a/positions");
+    struct mc_position p = { 0 }, got = { 0 };
+    struct mc_org_share s = { 0 };
+    struct mc_learner ann = { 0 };
+    struct mc_credential c;
+    struct mc_store_list l;
+    char email[160], id1[96], id2[96], idem1[96], idem2[96];
+    const struct mc_cand_cred *cc;
+    const struct mc_org_share *sh;
+
+    unique_name(f, "pos-ann", email, sizeof(email));
+    strcat(email, "@example.org");
+    ann.org_id = org;
+    ann.name = "Ann";
+    ann.email = email;
+    CHECK_RC(mc_store_learner_put(f->st, &ann, &f->err), MCRED_OK, "positions: learner");
+
+    p.org_id = emp;
+    p.title = "Data analyst";
+    p.doc = "{\"title\":\"Data analyst\",\"required\":[]}";
+    CHECK_RC(mc_store_position_put(f->st, &p, &f->err), MCRED_OK, "position_put");
+    CHECK(p.id > 0 && p.created > 0, "position_put sets id and created (%s)", f->label);
+    p.title = NULL;
+    CHECK_RC(mc_store_position_put(f->st, &p, &f->err), MCRED_ERR_INVALID, "position: title");
+    CHECK_RC(mc_store_position_get(f->st, emp, p.id, &got, &f->err), MCRED_OK, "position_get");
+    CHECK(got.org_id == emp && strcmp(got.title, "Data analyst") == 0 &&
+          strcmp(got.doc, "{\"title\":\"Data analyst\",\"required\":[]}") == 0,
+          "position_get reads what was put (%s)", f->label);
+    mc_position_release(&got);
+    CHECK_RC(mc_store_position_get(f->st, other, p.id, &got, &f->err), MCRED_ERR_NOTFOUND,
+             "another organisation's position is not found");
+    CHECK_RC(mc_store_position_list(f->st, emp, &l, &f->err), MCRED_OK, "position_list");
+    CHECK(l.n == 1, "position_list: one (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_position_list(f->st, other, &l, &f->err), MCRED_OK, "position_list");
+    CHECK(l.n == 0, "position_list: none for another organisation");
+    mc_store_list_clear(&l);
+
+    s.employer_id = emp;
+    s.org_id = org;
+    s.learner_id = ann.id;
+    CHECK_RC(mc_store_org_share_put(f->st, &s, &f->err), MCRED_OK, "org_share_put");
+    CHECK(s.id > 0 && s.created > 0, "org_share_put sets id and created");
+    s.scope = "[\"urn:uuid:x\"]";
+    s.created = 0;
+    CHECK_RC(mc_store_org_share_put(f->st, &s, &f->err), MCRED_OK, "org_share_put again");
+    CHECK_RC(mc_store_org_share_list(f->st, emp, &l, &f->err), MCRED_OK, "org_share_list");
+    sh = l.rows;
+    CHECK(l.n == 1 && sh[0].learner_id == ann.id && sh[0].org_id == org && sh[0].scope &&
+          strcmp(sh[0].scope, "[\"urn:uuid:x\"]") == 0,
+          "a second share replaces the scope (%s)", f->label);
+    mc_store_list_clear(&l);
+    s.learner_id = 987654321;
+    CHECK_RC(mc_store_org_share_put(f->st, &s, &f->err), MCRED_ERR_NOTFOUND,
+             "org_share_put: unknown learner");
+    s.learner_id = ann.id;
+    s.employer_id = 987654321;
+    CHECK_RC(mc_store_org_share_put(f->st, &s, &f->err), MCRED_ERR_NOTFOUND,
+             "org_share_put: unknown organisation");
+    CHECK_RC(mc_store_org_share_list(f->st, other, &l, &f->err), MCRED_OK, "org_share_list");
+    CHECK(l.n == 0, "no shares with another organisation");
+    mc_store_list_clear(&l);
+
+    unique_name(f, "urn:uuid:pos", id1, sizeof(id1));
+    unique_name(f, "urn:uuid:pos", id2, sizeof(id2));
+    unique_name(f, "idem-pos", idem1, sizeof(idem1));
+    unique_name(f, "idem-pos", idem2, sizeof(idem2));
+    cred_init(&c, org, issuer, ach, id1, idem1);
+    c.learner_id = ann.id;
+    c.recipient = email;
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred by learner id");
+    cred_init(&c, org, issuer, ach, id2, idem2);
+    c.recipient = email;   /* by e-mail only */
+    c.valid_until = 1700000100;
+    CHECK_RC(mc_store_cred_put(f->st, &c, NULL, &f->err), MCRED_OK, "cred by e-mail");
+    CHECK_RC(mc_store_cred_set_state(f->st, org, id2, MC_CRED_REVOKED, "r", &f->err), MCRED_OK,
+             "revoke");
+    CHECK_RC(mc_store_cand_creds(f->st, org, ann.id, &l, &f->err), MCRED_OK, "cand_creds");
+    cc = l.rows;
+    CHECK(l.n == 2 && strcmp(cc[0].achievement_uri, "https://example.org/a/positions") == 0 &&
+          cc[0].achievement_json && cc[0].doc && cc[0].state == MC_CRED_ACTIVE &&
+          cc[0].valid_until == 0 && cc[1].state == MC_CRED_REVOKED &&
+          cc[1].valid_until == 1700000100,
+          "cand_creds: every credential in any state, with its achievement (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_cand_creds(f->st, other, ann.id, &l, &f->err), MCRED_OK, "cand_creds");
+    CHECK(l.n == 0, "cand_creds: nothing under another organisation");
+    mc_store_list_clear(&l);
+    mc_store_rollback(f->st);
+}
+
+static void positions_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (positions)" : "sqlite :memory: (positions)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 6000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        positions_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "positions: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: positions, shares with organisations, candidates' credentials\n",
+               check_failed == before ? "ok" : "FAIL", f.label);
+    }
+}
+
+/* --- v4 plan: the planner's imported catalog ----------------------------------------- */
+
+static void plan_cases(struct fx *f)
+{
+    int64_t org = new_org(f), other = new_org(f);
+    struct mc_store_list l;
+    const struct mc_achievement *a;
+
+    CHECK_RC(mc_store_catalog_put(f->st, org, "https://c.example/a", "{\"id\":1}", 1700000000,
+                                  &f->err), MCRED_OK, "catalog_put");
+    CHECK_RC(mc_store_catalog_put(f->st, org, "https://c.example/b", "{\"id\":2}", 0, &f->err),
+             MCRED_OK, "catalog_put, imported now");
+    CHECK_RC(mc_store_catalog_put(f->st, other, "https://c.example/a", "{\"id\":3}", 0,
+                                  &f->err), MCRED_OK, "catalog_put, another organisation");
+    CHECK_RC(mc_store_catalog_put(f->st, org, "https://c.example/a", "{\"id\":4}", 1700000001,
+                                  &f->err), MCRED_OK, "catalog_put replaces by uri");
+    CHECK_RC(mc_store_catalog_put(f->st, org, NULL, "{}", 0, &f->err), MCRED_ERR_INVALID,
+             "catalog_put: no uri");
+    CHECK_RC(mc_store_catalog_list(f->st, org, &l, &f->err), MCRED_OK, "catalog_list");
+    a = l.rows;
+    CHECK(l.n == 2 && strcmp(a[0].uri, "https://c.example/a") == 0 &&
+              strcmp(a[0].json, "{\"id\":4}") == 0 && a[0].created == 1700000001 &&
+              a[0].org_id == org && strcmp(a[1].uri, "https://c.example/b") == 0 &&
+              a[1].created > 1700000001,
+          "catalog_list: the organisation's entries, in order, replaced in place (%s): %zu",
+          f->label, l.n);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_catalog_clear(f->st, org, &f->err), MCRED_OK, "catalog_clear");
+    CHECK(mc_store_catalog_list(f->st, org, &l, &f->err) == MCRED_OK && l.n == 0,
+          "catalog_clear empties the organisation's catalog (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK(mc_store_catalog_list(f->st, other, &l, &f->err) == MCRED_OK && l.n == 1 &&
+              strcmp(((const struct mc_achievement *)l.rows)[0].json, "{\"id\":3}") == 0,
+          "another organisation's catalog is untouched (%s)", f->label);
+    mc_store_list_clear(&l);
+    CHECK_RC(mc_store_begin(f->st, &f->err), MCRED_OK, "begin");
+    CHECK_RC(mc_store_catalog_clear(f->st, other, &f->err), MCRED_OK, "clear in a transaction");
+    CHECK_RC(mc_store_rollback(f->st), MCRED_OK, "rollback");
+    CHECK(mc_store_catalog_list(f->st, other, &l, &f->err) == MCRED_OK && l.n == 1,
+          "a rolled-back import leaves the catalog as it was (%s)", f->label);
+    mc_store_list_clear(&l);
+}
+
+/* The v4 plan ops on SQLite (":memory:") and PostgreSQL (dsn, when set). */
+static void plan_contract(const char *pg_dsn)
+{
+    const char *dsns[2] = { ":memory:", pg_dsn };
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct fx f;
+        int before = check_failed;
+
+        if (!dsns[i] || !*dsns[i])
+            continue;
+        memset(&f, 0, sizeof(f));
+        f.label = i ? "postgres (plan)" : "sqlite :memory: (plan)";
+        f.dsn = dsns[i];
+        f.pg = i == 1;
+        f.serial = 9000000;
+        if (mc_store_open(&f.st, f.dsn, &f.err) != MCRED_OK) {
+            CHECK(0, "open %s: %s", f.label, f.err.msg);
+            continue;
+        }
+        plan_cases(&f);
+        CHECK(!mc_store_in_transaction(f.st), "plan: no transaction left open");
+        mc_store_close(f.st);
+        printf("%-4s %s: the planner's imported catalog\n",
                check_failed == before ? "ok" : "FAIL", f.label);
     }
 }
