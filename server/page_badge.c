@@ -209,6 +209,7 @@ void page_badge(struct srv_req *r, struct srv_resp *w)
     struct mc_credential c;
     struct mc_err err;
     cJSON *doc = NULL;
+    bool jwt;
 
     (void)srv_set_header(w, "Vary", "Accept");
     mc_err_clear(&err);
@@ -217,15 +218,15 @@ void page_badge(struct srv_req *r, struct srv_resp *w)
         return;
     }
     if (!srv_wants_html(r)) {
-        /* machines get the signed credential itself */
+        /* machines get the signed credential itself (a VC-JWT as it is) */
         if (mc_buf_appends(&w->body, c.doc)) {
             srv_error(w, 500, "internal", "out of memory");
         } else {
             w->status = 200;
-            w->content_type = "application/json";
+            w->content_type = c.doc[0] == '{' ? "application/json" : "application/vc+jwt";
             page_cors_public(w);
         }
-    } else if (mc_json_parse(c.doc, strlen(c.doc), 0, &doc, &err) != MCRED_OK) {
+    } else if (mc_share_doc_credential(c.doc, &doc, &jwt, &err) != MCRED_OK) {
         page_error_rc(r, w, &err);
     } else {
         page_csp_images(w);
@@ -291,6 +292,10 @@ void page_badge_download(struct srv_req *r, struct srv_resp *w)
     }
     if (mc_buf_appends(&w->body, c.doc)) {
         srv_error(w, 500, "internal", "out of memory");
+    } else if (c.doc[0] != '{') {   /* a VC-JWT, as it was signed */
+        w->status = 200;
+        w->content_type = "application/vc+jwt";
+        (void)srv_set_header(w, "Content-Disposition", "attachment; filename=\"credential.jwt\"");
     } else {
         w->status = 200;
         w->content_type = "application/json";

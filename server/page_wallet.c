@@ -132,13 +132,13 @@ static bool item_row(struct srv_req *r, const struct mc_wallet_item *it, cJSON *
     char when[32], day[11], page[64], idtxt[24];
     cJSON *doc = NULL, *o = cJSON_CreateObject();
     const char *name = NULL;
-    bool ok = o && cJSON_AddItemToArray(list, o);
+    bool ok = o && cJSON_AddItemToArray(list, o), jwt;
 
     if (!ok) {
         cJSON_Delete(o);
         return false;
     }
-    if (it->doc[0] == '{' && mc_json_parse(it->doc, strlen(it->doc), 0, &doc, NULL) == MCRED_OK)
+    if (mc_share_doc_credential(it->doc, &doc, &jwt, NULL) == MCRED_OK)
         name = doc_name(doc);
     day_of(it->imported, when, day);
     snprintf(idtxt, sizeof(idtxt), "%lld", (long long)it->id);
@@ -561,7 +561,7 @@ static void share_page(struct srv_req *r, struct srv_resp *w, int64_t learner, i
     cJSON *ctx, *doc = NULL;
     char qr[96], idtxt[24];
     const char *name = NULL;
-    bool ok;
+    bool ok, shareable, jwt;
 
     mc_err_clear(&err);
     if (mc_store_wallet_get(r->st, r->who.org, learner, item, &it, &err) != MCRED_OK) {
@@ -573,7 +573,8 @@ static void share_page(struct srv_req *r, struct srv_resp *w, int64_t learner, i
         page_error_rc(r, w, &err);
         return;
     }
-    if (it.doc[0] == '{' && mc_json_parse(it.doc, strlen(it.doc), 0, &doc, NULL) == MCRED_OK)
+    shareable = mc_share_doc_credential(it.doc, &doc, &jwt, NULL) == MCRED_OK;
+    if (shareable)
         name = doc_name(doc);
     if (!name)
         name = it.cred_id ? it.cred_id : "A credential";
@@ -590,7 +591,7 @@ static void share_page(struct srv_req *r, struct srv_resp *w, int64_t learner, i
          page_put(ctx, "share_url", url.ptr) && page_put(ctx, "linkedin_url", li.ptr) &&
          page_put(ctx, "embed", em.ptr) && page_put(ctx, "qr_url", qr) &&
          cJSON_AddBoolToObject(ctx, "shared", sh.enabled) &&
-         cJSON_AddBoolToObject(ctx, "shareable", it.doc[0] == '{');
+         cJSON_AddBoolToObject(ctx, "shareable", shareable);
     mc_buf_release(&url);
     mc_buf_release(&li);
     mc_buf_release(&em);
@@ -640,13 +641,17 @@ static void wal_share_set(struct srv_req *r, struct srv_resp *w)
         page_error_rc(r, w, &err);
         return;
     }
-    json = it.doc[0] == '{';
+    {   /* a JSON credential or a VC-JWT has a badge page; OB 2.0 items do not */
+        cJSON *doc = NULL;
+        bool jwt;
+
+        json = mc_share_doc_credential(it.doc, &doc, &jwt, NULL) == MCRED_OK;
+        cJSON_Delete(doc);
+    }
     mc_wallet_item_release(&it);
     if (en[0] == '1' && !json) {
-        /* the badge page renders a JSON credential; a compact JWS (VC-JWT,
-         * signed OB 2.0) or a URL is verified in the wallet but has no page */
-        page_error(r, w, 400, "invalid", "wallet item %lld is not a JSON credential: it "
-                                         "cannot have a public badge page", (long long)item);
+        page_error(r, w, 400, "invalid", "wallet item %lld is an OB 2.0 assertion or a URL: "
+                   "it cannot have a public badge page here", (long long)item);
         return;
     }
     if (mc_share_item_set(r->st, r->who.org, learner, item, en[0] == '1', r->who.email, NULL,

@@ -11,8 +11,10 @@
 
 #include <sodium.h>
 
+#include "proof/jwt.h"
 #include "service/share.h"
 #include "util/codec.h"
+#include "util/json.h"
 
 bool mc_share_id_valid(const char *s)
 {
@@ -278,6 +280,38 @@ mcred_rc mc_share_item_get(struct mc_store *st, int64_t org, int64_t learner, in
     return rc;
 }
 
+mcred_rc mc_share_doc_credential(const char *doc, cJSON **out, bool *jwt, struct mc_err *err)
+{
+    size_t n = strlen(doc);
+    cJSON *h = NULL, *pl = NULL, *vc;
+    mcred_rc rc;
+
+    *out = NULL;
+    *jwt = false;
+    if (doc[0] == '{')
+        return mc_json_parse(doc, n, 0, out, err);
+    if (!mc_jws_shape(doc, n, NULL, NULL))
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "a URL (an OB 2.0 hosted assertion) has no "
+                          "badge page here");
+    rc = mc_jws_decode(doc, n, &h, &pl, err);
+    cJSON_Delete(h);
+    if (rc)
+        return rc;
+    vc = mc_json_get(pl, "vc");
+    if (!cJSON_IsObject(vc))
+        vc = pl;
+    if (!cJSON_IsObject(vc) || !mc_json_has_str(mc_json_get(vc, "type"), "VerifiableCredential")) {
+        cJSON_Delete(pl);
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "a signed OB 2.0 assertion has no badge "
+                          "page here (its issuer hosts it)");
+    }
+    *out = vc == pl ? pl : cJSON_DetachItemFromObjectCaseSensitive(pl, "vc");
+    if (vc != pl)
+        cJSON_Delete(pl);
+    *jwt = true;
+    return MCRED_OK;
+}
+
 /* The wallet item behind share_id (turned on) as a credential row: its
  * document, organisation, learner and credential id. */
 static mcred_rc resolve_item(struct mc_store *st, const char *share_id, struct mc_share *sh,
@@ -286,10 +320,16 @@ static mcred_rc resolve_item(struct mc_store *st, const char *share_id, struct m
     struct mc_wallet_item it;
     mcred_rc rc = mc_store_wallet_share_item(st, share_id, &it, err);
 
-    if (!rc && it.doc[0] != '{') {
-        /* a compact JWS (VC-JWT, signed OB 2.0) or a URL: no badge page (yet) */
-        mc_wallet_item_release(&it);
-        rc = MCRED_ERR_NOTFOUND;
+    if (!rc) {   /* a JSON credential or a VC-JWT; not OB 2.0 (mc_share_doc_credential) */
+        cJSON *c = NULL;
+        bool jwt;
+
+        rc = mc_share_doc_credential(it.doc, &c, &jwt, NULL);
+        cJSON_Delete(c);
+        if (rc) {
+            mc_wallet_item_release(&it);
+            rc = MCRED_ERR_NOTFOUND;
+        }
     }
     if (rc == MCRED_ERR_NOTFOUND)
         return mc_err_set(err, rc, "no such badge (unknown, or no longer shared)");

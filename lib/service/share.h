@@ -88,6 +88,14 @@ MC_NODISCARD mcred_rc mc_share_item_get(struct mc_store *st, int64_t org, int64_
                                         int64_t item, struct mc_share *out,
                                         struct mc_err *err);
 
+/* The credential a stored document shows: a JSON credential as it is, or
+ * the credential inside a VC-JWT (its payload, or the payload's "vc" claim).
+ * *out (cJSON_Delete) and *jwt (the document is a JWT). NOTFOUND for what
+ * has no badge page: a signed OB 2.0 assertion (its issuer hosts it) or a URL
+ * (an OB 2.0 hosted assertion); INVALID for a document that does not parse. */
+MC_NODISCARD mcred_rc mc_share_doc_credential(const char *doc, cJSON **out, bool *jwt,
+                                              struct mc_err *err);
+
 /* Append public_url + "/badges/" + share_id to out. */
 MC_NODISCARD mcred_rc mc_share_url(const char *public_url, const char *share_id,
                                    struct mc_buf *out);

@@ -138,6 +138,17 @@ def run_backend(dep):
     _, out, _ = org.mcred('wallet', 'import', '--json', '--learner', other, other_cred)
     other_item = json.loads(out)[0]['item']
 
+    # a VC-JWT of another issuer (its own key) for me, to paste into the wallet
+    key = os.path.join(dep.tmp, 'jwt-%s.key' % uuid.uuid4().hex[:6])
+    org.mcred('key', 'new', '--out', key)
+    jdid = json.loads(org.mcred('key', 'show', '--json', key)[1] or '{}').get('did', '')
+    _, unsigned, _ = org.mcred('credential', 'new', '--issuer', jdid, '--issuer-name',
+                               'Elsewhere College', '--achievement', ACHIEVEMENT,
+                               '--recipient', 'did:example:lea')   # a VC-JWT's sub
+    upath = os.path.join(dep.tmp, 'jwt-%s.json' % uuid.uuid4().hex[:6])
+    with open(upath, 'w') as f:
+        f.write(unsigned)
+    _, vc_jwt, _ = org.mcred('sign', '--suite', 'vc-jwt', '--key', key, upath)
     # a stack over the badge's achievement, defined after it was issued: the
     # page import below is the event that completes it, and the server issues
     # its credential at once (it can sign for the organisation)
@@ -234,10 +245,37 @@ def run_backend(dep):
         url_item = url_item.group(1) if url_item else '0'
         r = s.request('POST', '/me/wallet/%s/share' % url_item, urllib.parse.urlencode(
             {'csrf_token': csrf, 'enabled': '1'}), headers=dict(FORM, **jar))
-        check(r.status == 400 and 'not a JSON credential' in r.text, 'a URL item has no badge '
-              'page to share: 400 (%d %s)' % (r.status, r.text[:200]))
+        check(r.status == 400 and 'cannot have a public badge page' in r.text, 'a URL item has '
+              'no badge page to share: 400 (%d %s)' % (r.status, r.text[:200]))
         r = s.request('GET', '/me/wallet/%s/share' % url_item, headers=dict(HTML, **jar))
         check(r.status == 200 and 'id="share-form"' not in r.text, 'and its share page says so')
+        # a VC-JWT (another issuer's key) pasted in: shared, its public page renders the
+        # credential inside and verifies it live; machines get the JWT as it was signed
+        body, ct = multipart({'csrf_token': csrf, 'text': vc_jwt}, {})
+        r = s.request('POST', '/me/wallet/import', body, headers=dict(HTML, **jar,
+                                                                    **{'Content-Type': ct}))
+        m = re.search(r'id="import-result" data-verdict="([^"]*)"', r.text)
+        jwt_item = re.search(r'href="/me/wallet/(\d+)/share"', r.text)
+        check(r.status in (200, 201) and m and m.group(1) == 'valid' and jwt_item,
+              'a VC-JWT imports, valid: %d %s' % (r.status, m and m.group(1)))
+        jwt_item = jwt_item.group(1) if jwt_item else '0'
+        r = s.request('POST', '/me/wallet/%s/share' % jwt_item, urllib.parse.urlencode(
+            {'csrf_token': csrf, 'enabled': '1'}), headers=dict(FORM, **jar))
+        check(r.status == 303, 'the VC-JWT is shared: %d %s' % (r.status, r.text[:200]))
+        r = s.request('GET', '/me/wallet/%s/share' % jwt_item, headers=dict(HTML, **jar))
+        jurl = re.search(r'id="share-url" type="text" readonly value="([^"]*)"', r.text)
+        jsid = jurl.group(1).rsplit('/', 1)[-1] if jurl else 'x'
+        r = s.request('GET', '/badges/%s' % jsid, headers=HTML)
+        check(r.status == 200 and 'C Programming 101' in r.text,
+              "the VC-JWT's public page, logged out: %d" % r.status)
+        r = s.request('GET', '/badges/%s/verify' % jsid)
+        check(r.status == 200 and (r.json() or {}).get('verdict') == 'valid' and
+              (r.json() or {}).get('format') == 'vc-jwt',
+              'the VC-JWT verified live: %s' % r.text[:200])
+        r = s.request('GET', '/badges/%s' % jsid, headers={'Accept': 'application/json'})
+        check(r.status == 200 and r.header('Content-Type') == 'application/vc+jwt' and
+              r.text.strip() == vc_jwt.strip(), 'machines get the JWT as signed: %d %s' %
+              (r.status, r.header('Content-Type')))
         body, ct = multipart({'csrf_token': csrf}, {})
         r = s.request('POST', '/me/wallet/import', body, headers=dict(HTML, **jar,
                                                                     **{'Content-Type': ct}))
