@@ -42,16 +42,7 @@ static const char usage[] =
 
 static int fail(const struct mc_err *err)
 {
-    cli_error("plan: %s", mc_err_msg(err));
-    switch (err->rc) {
-    case MCRED_ERR_INVALID:
-    case MCRED_ERR_NOTFOUND:
-    case MCRED_ERR_CONFLICT:
-    case MCRED_ERR_LIMIT:
-        return CLI_FAILED;
-    default:
-        return CLI_USAGE;
-    }
+    return admin_store_error(err, "plan");   /* 1 refused, 2 usage or I/O */
 }
 
 static int find_learner(struct admin *a, const char *ref, int64_t *id)

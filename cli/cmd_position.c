@@ -54,16 +54,7 @@ static const char match_usage[] =
 
 static int fail(const struct mc_err *err, const char *what)
 {
-    cli_error("%s: %s", what, mc_err_msg(err));
-    switch (err->rc) {
-    case MCRED_ERR_INVALID:
-    case MCRED_ERR_NOTFOUND:
-    case MCRED_ERR_CONFLICT:
-    case MCRED_ERR_LIMIT:
-        return CLI_FAILED;
-    default:
-        return CLI_USAGE;
-    }
+    return admin_store_error(err, "%s", what);   /* 1 refused, 2 usage or I/O */
 }
 
 static int position_create(int argc, char **argv)

@@ -46,9 +46,8 @@ static bool put_date(cJSON *ctx, const char *name, const char *value)
     return page_put(ctx, name, value) && page_put(ctx, key, day_of(value, day) ? day : value);
 }
 
-/* The LinkedIn "add to profile" URL of the badge. */
-static mcred_rc linkedin_url(struct mc_buf *b, const char *name, const char *issuer,
-                             const char *issued, const char *share_url, const char *share_id)
+mcred_rc page_linkedin_url(struct mc_buf *b, const char *name, const char *issuer,
+                           const char *issued, const char *share_url, const char *share_id)
 {
     char day[11];
     mcred_rc rc = mc_buf_appends(b, "https://www.linkedin.com/profile/add?startTask="
@@ -75,10 +74,8 @@ static mcred_rc linkedin_url(struct mc_buf *b, const char *name, const char *iss
     return rc;
 }
 
-/* The HTML snippet that embeds the badge on another page (every value in it
- * escaped; the page escapes the whole snippet again to show it as text). */
-static mcred_rc embed_snippet(struct mc_buf *b, const char *share_url, const char *name,
-                              const char *issuer, const char *image)
+mcred_rc page_embed_snippet(struct mc_buf *b, const char *share_url, const char *name,
+                            const char *issuer, const char *image)
 {
     mcred_rc rc = mc_buf_appends(b, "<a href=\"");
 
@@ -142,8 +139,8 @@ static bool badge_links(struct srv_req *r, cJSON *ctx, const struct mc_share *sh
     mc_buf_init(&li, 32768);
     mc_buf_init(&embed, 65536);
     ok = !mc_share_url(mc_platform_public_url(r->srv->plat), sh->share_id, &url) &&
-         !linkedin_url(&li, name, issuer, issued, url.ptr, sh->share_id) &&
-         !embed_snippet(&embed, url.ptr, name, issuer, page_safe_url(image, false));
+         !page_linkedin_url(&li, name, issuer, issued, url.ptr, sh->share_id) &&
+         !page_embed_snippet(&embed, url.ptr, name, issuer, page_safe_url(image, false));
     ok = ok && page_put(ctx, "share_url", url.ptr) && page_put(ctx, "linkedin_url", li.ptr) &&
          page_put(ctx, "embed", embed.ptr) && page_put(ctx, "pending", "Checking\xe2\x80\xa6");
     snprintf(local, sizeof(local), "/badges/%s/verify", sh->share_id);
@@ -516,7 +513,7 @@ void page_me_share(struct srv_req *r, struct srv_resp *w)
     page_redirect(w, "/me");
 }
 
-static void iso_time(time_t t, char out[32], char day[11])
+void page_iso_time(time_t t, char out[32], char day[11])
 {
     struct tm tm;
 
@@ -542,7 +539,7 @@ static bool me_row(struct srv_req *r, const struct mc_credential *c, cJSON *list
     }
     if (mc_json_parse(c->doc, strlen(c->doc), 0, &doc, NULL) == MCRED_OK)
         name = mc_json_str(page_cred_achievement(doc), "name");
-    iso_time(c->issued, when, day);
+    page_iso_time(c->issued, when, day);
     ok = page_put(o, "id", c->id) && page_put(o, "name", name ? name : c->id) &&
          page_put(o, "issued", when) && page_put(o, "issued_day", day) &&
          page_put(o, "state", mc_cred_state_name(c->state));

@@ -111,16 +111,6 @@ static const char *doc_name(const cJSON *doc)
     return n ? n : mc_json_str(doc, "name");
 }
 
-static void day_of(time_t t, char out[32], char day[11])
-{
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    memcpy(day, out, 10);
-    day[10] = '\0';
-}
-
 /* --- /me/wallet --------------------------------------------------------------------- */
 
 /* One wallet item as a row: {id, name, format, source, verdict, imported,
@@ -140,7 +130,7 @@ static bool item_row(struct srv_req *r, const struct mc_wallet_item *it, cJSON *
     }
     if (mc_share_doc_credential(it->doc, &doc, &jwt, NULL) == MCRED_OK)
         name = doc_name(doc);
-    day_of(it->imported, when, day);
+    page_iso_time(it->imported, when, day);
     snprintf(idtxt, sizeof(idtxt), "%lld", (long long)it->id);
     snprintf(page, sizeof(page), "/me/wallet/%lld/share", (long long)it->id);
     ok = page_put(o, "id", idtxt) &&
@@ -180,7 +170,7 @@ static bool issued_row(struct srv_req *r, const struct mc_credential *c, cJSON *
     }
     if (mc_json_parse(c->doc, strlen(c->doc), 0, &doc, NULL) == MCRED_OK)
         name = doc_name(doc);
-    day_of(c->issued, when, day);
+    page_iso_time(c->issued, when, day);
     ok = page_put(o, "id", c->id) && page_put(o, "name", name ? name : c->id) &&
          page_put(o, "issued", when) && page_put(o, "issued_day", day) &&
          page_put(o, "state", mc_cred_state_name(c->state));
@@ -506,50 +496,12 @@ static mcred_rc linkedin(struct mc_buf *b, const char *name, const cJSON *doc, c
                          const char *share_id)
 {
     const char *iname = NULL, *iurl = NULL, *from = mc_json_str(doc, "validFrom");
-    mcred_rc rc = mc_buf_appends(b, "https://www.linkedin.com/profile/add?startTask="
-                                    "CERTIFICATION_NAME&name=");
 
     if (doc)
         page_cred_issuer(doc, &iname, &iurl);
     if (!from)
         from = mc_json_str(doc, "issuanceDate");
-    if (!rc)
-        rc = page_url_encode(b, name);
-    if (!rc && iname) {
-        rc = mc_buf_appends(b, "&organizationName=");
-        if (!rc)
-            rc = page_url_encode(b, iname);
-    }
-    if (!rc && from && strlen(from) >= 7 && from[4] == '-' && from[5] >= '0' &&
-        from[5] <= '1' && from[6] >= '0' && from[6] <= '9')
-        rc = mc_buf_printf(b, "&issueYear=%.4s&issueMonth=%d", from,
-                           (from[5] - '0') * 10 + (from[6] - '0'));
-    if (!rc)
-        rc = mc_buf_appends(b, "&certUrl=");
-    if (!rc)
-        rc = page_url_encode(b, url);
-    if (!rc)
-        rc = mc_buf_appends(b, "&certId=");
-    if (!rc)
-        rc = page_url_encode(b, share_id);
-    return rc;
-}
-
-/* The HTML that embeds the badge elsewhere (values escaped; the page shows
- * it as text, escaped again). */
-static mcred_rc embed(struct mc_buf *b, const char *url, const char *name)
-{
-    mcred_rc rc = mc_buf_appends(b, "<a href=\"");
-
-    if (!rc)
-        rc = srv_html_escape(b, url);
-    if (!rc)
-        rc = mc_buf_appends(b, "\">");
-    if (!rc)
-        rc = srv_html_escape(b, name);
-    if (!rc)
-        rc = mc_buf_appends(b, "</a>");
-    return rc;
+    return page_linkedin_url(b, name, iname, from, url, share_id);
 }
 
 static void share_page(struct srv_req *r, struct srv_resp *w, int64_t learner, int64_t item)
@@ -585,7 +537,8 @@ static void share_page(struct srv_req *r, struct srv_resp *w, int64_t learner, i
     snprintf(idtxt, sizeof(idtxt), "%lld", (long long)item);
     ctx = wal_page(r, "Share a credential");
     ok = ctx && !mc_share_url(mc_platform_public_url(r->srv->plat), sh.share_id, &url) &&
-         !linkedin(&li, name, doc, url.ptr, sh.share_id) && !embed(&em, url.ptr, name) &&
+         !linkedin(&li, name, doc, url.ptr, sh.share_id) &&
+         !page_embed_snippet(&em, url.ptr, name, NULL, NULL) &&
          page_put(ctx, "id", idtxt) && page_put(ctx, "name", name) &&
          page_put(ctx, "verdict", it.verdict) && page_put(ctx, "format", it.format) &&
          page_put(ctx, "share_url", url.ptr) && page_put(ctx, "linkedin_url", li.ptr) &&

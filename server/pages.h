@@ -93,6 +93,20 @@ const cJSON *page_cred_achievement(const cJSON *cred);
 void page_cred_issuer(const cJSON *cred, const char **name, const char **url);
 
 /* --- page_badge.c ----------------------------------------------------------------- */
+/* The LinkedIn "add to profile" URL of a shared badge: its name, the
+ * issuer's name and issue date (each may be NULL), the link and its id. */
+MC_NODISCARD mcred_rc page_linkedin_url(struct mc_buf *b, const char *name, const char *issuer,
+                                        const char *issued, const char *share_url,
+                                        const char *share_id);
+/* The HTML snippet that embeds a shared badge on another page (every value
+ * escaped; a page escapes the whole snippet again to show it as text);
+ * issuer and image may be NULL. */
+MC_NODISCARD mcred_rc page_embed_snippet(struct mc_buf *b, const char *share_url,
+                                         const char *name, const char *issuer,
+                                         const char *image);
+/* t as "YYYY-MM-DDTHH:MM:SSZ" into out and "YYYY-MM-DD" into day. */
+void page_iso_time(time_t t, char out[32], char day[11]);
+
 void page_badge(struct srv_req *r, struct srv_resp *w);
 void page_badge_verify(struct srv_req *r, struct srv_resp *w);
 void page_badge_download(struct srv_req *r, struct srv_resp *w);

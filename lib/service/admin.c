@@ -17,9 +17,8 @@
 
 #define LABEL_MAX 200
 
-/* Append the audit entry of a verb (inside its transaction). */
-static mcred_rc audit(struct mc_store *st, int64_t org, const char *actor, const char *action,
-                      const char *subject, const char *detail, struct mc_err *err)
+mcred_rc mc_audit(struct mc_store *st, int64_t org, const char *actor, const char *action,
+                  const char *subject, const char *detail, struct mc_err *err)
 {
     struct mc_audit au;
 
@@ -27,7 +26,7 @@ static mcred_rc audit(struct mc_store *st, int64_t org, const char *actor, const
     memset(&au, 0, sizeof(au));
     au.org_id = org;
     au.at = time(NULL);
-    au.actor = (char *)(uintptr_t)actor;
+    au.actor = (char *)(uintptr_t)(actor ? actor : "system");
     au.action = (char *)(uintptr_t)action;
     au.subject = (char *)(uintptr_t)subject;
     au.detail = (char *)(uintptr_t)detail;
@@ -86,7 +85,7 @@ mcred_rc mc_admin_user_add(struct mc_store *st, int64_t org, const char *email,
     if (rc == MCRED_ERR_CONFLICT)
         rc = mc_err_set(err, rc, "a user with the e-mail '%s' exists", email);
     if (!rc)
-        rc = audit(st, org, actor, "user add", email, mc_role_name(role), err);
+        rc = mc_audit(st, org, actor, "user add", email, mc_role_name(role), err);
     rc = finish(st, rc, err);
     if (rc)
         *id = 0;
@@ -144,7 +143,7 @@ mcred_rc mc_admin_user_set_role(struct mc_store *st, int64_t org, int64_t id,
         rc = mc_store_user_set_role(st, org, id, role, err);
     if (!rc) {
         snprintf(detail, sizeof(detail), "%s -> %s", mc_role_name(u.role), mc_role_name(role));
-        rc = audit(st, org, actor, "user role", u.email, detail, err);
+        rc = mc_audit(st, org, actor, "user role", u.email, detail, err);
     }
     mc_user_release(&u);
     return finish(st, rc, err);
@@ -208,7 +207,7 @@ mcred_rc mc_admin_token_create(struct mc_store *st, int64_t org, int64_t user, c
     if (!rc)
         rc = mc_store_token_create(st, org, user, hash, label && label[0] ? label : NULL, err);
     if (!rc)
-        rc = audit(st, org, actor, "token create", u.email, out->id, err);
+        rc = mc_audit(st, org, actor, "token create", u.email, out->id, err);
     mc_user_release(&u);
     rc = finish(st, rc, err);
     if (rc)
@@ -231,7 +230,7 @@ mcred_rc mc_admin_token_revoke(struct mc_store *st, int64_t org, const char *id,
         rc = mc_err_set(err, MCRED_ERR_NOTFOUND, "no token '%.40s'%s", id,
                         only_user ? " of yours" : "");
     if (!rc)
-        rc = audit(st, org, actor, "token revoke", id, NULL, err);
+        rc = mc_audit(st, org, actor, "token revoke", id, NULL, err);
     return finish(st, rc, err);
 }
 
@@ -267,7 +266,7 @@ mcred_rc mc_admin_learner_add(struct mc_store *st, int64_t org, struct mc_learne
     if (rc == MCRED_ERR_CONFLICT)
         rc = mc_err_set(err, rc, "a learner with that e-mail address or DID exists");
     if (!rc)
-        rc = audit(st, org, actor, "learner add", l->email ? l->email : l->did, l->name, err);
+        rc = mc_audit(st, org, actor, "learner add", l->email ? l->email : l->did, l->name, err);
     rc = finish(st, rc, err);
     if (rc)
         l->id = 0;
@@ -346,7 +345,7 @@ mcred_rc mc_admin_achievement_create(struct mc_store *st, int64_t org, const cha
     out->json = NULL;
     if (!rc) {
         snprintf(ver, sizeof(ver), "version %d", out->version);
-        rc = audit(st, org, actor, "achievement create", out->uri, ver, err);
+        rc = mc_audit(st, org, actor, "achievement create", out->uri, ver, err);
     }
     rc = finish(st, rc, err);
     mc_buf_release(&b);

@@ -23,6 +23,13 @@
  * message naming what was wrong: INVALID (bad input), NOTFOUND, CONFLICT
  * (taken, or a rule below), LIMIT, STORAGE, NOMEM. */
 
+/* Append the audit entry of a verb, dated now, inside the caller's
+ * transaction (actor NULL: "system"). Every verb of lib/service that writes
+ * the audit log without a clock of its own goes through this. */
+MC_NODISCARD mcred_rc mc_audit(struct mc_store *st, int64_t org, const char *actor,
+                               const char *action, const char *subject, const char *detail,
+                               struct mc_err *err);
+
 /* Add a user with an e-mail address unique in org (CONFLICT "a user with the
  * e-mail ... exists"; INVALID when email is not an e-mail address). *id: OUT. */
 MC_NODISCARD mcred_rc mc_admin_user_add(struct mc_store *st, int64_t org, const char *email,

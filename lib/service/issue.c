@@ -15,6 +15,7 @@
 #include "jsonld/jcs.h"
 #include "model/ob.h"
 #include "proof/di.h"
+#include "service/admin.h"
 #include "service/issue.h"
 #include "service/stacks.h"
 #include "util/json.h"
@@ -93,21 +94,12 @@ bool mc_issue_suspension(struct mc_store *st, int64_t org)
 mcred_rc mc_issue_set_suspension(struct mc_store *st, int64_t org, bool on, const char *actor,
                                  struct mc_err *err)
 {
-    struct mc_audit au;
     mcred_rc rc = mc_store_begin(st, err);
 
     if (!rc)
         rc = mc_store_setting_set(st, org, "suspension", on ? "on" : "off", 0, err);
-    if (!rc) {
-        memset(&au, 0, sizeof(au));
-        au.org_id = org;
-        au.at = time(NULL);
-        au.actor = (char *)(uintptr_t)(actor ? actor : "system");
-        au.action = "setting";
-        au.subject = "suspension";
-        au.detail = (char *)(uintptr_t)(on ? "on" : "off");
-        rc = mc_store_audit_add(st, &au, err);
-    }
+    if (!rc)
+        rc = mc_audit(st, org, actor, "setting", "suspension", on ? "on" : "off", err);
     if (!rc)
         rc = mc_store_commit(st, err);
     else if (mc_store_in_transaction(st))

@@ -11,6 +11,7 @@
 
 #include "jsonld/jcs.h"
 #include "model/ob.h"
+#include "service/admin.h"
 #include "service/positions.h"
 #include "skills/intern.h"
 #include "skills/rank.h"
@@ -19,22 +20,6 @@
 #define TITLE_MAX 200
 #define DESCRIPTION_MAX 10000
 #define LEVEL_MAX 1000.0
-
-/* Append the audit entry of a verb (inside its transaction). */
-static mcred_rc audit(struct mc_store *st, int64_t org, const char *actor, const char *action,
-                      const char *subject, const char *detail, struct mc_err *err)
-{
-    struct mc_audit au;
-
-    memset(&au, 0, sizeof(au));
-    au.org_id = org;
-    au.at = time(NULL);
-    au.actor = (char *)(uintptr_t)(actor ? actor : "system");
-    au.action = (char *)(uintptr_t)action;
-    au.subject = (char *)(uintptr_t)subject;
-    au.detail = (char *)(uintptr_t)detail;
-    return mc_store_audit_add(st, &au, err);
-}
 
 static mcred_rc nomem(struct mc_err *err)
 {
@@ -276,7 +261,7 @@ mcred_rc mc_position_create(struct mc_store *st, int64_t org, const char *text, 
         rc = mc_store_position_put(st, &p, err);
         snprintf(subject, sizeof(subject), "%lld", (long long)p.id);
         if (!rc)
-            rc = audit(st, org, actor, "position create", subject, p.title, err);
+            rc = mc_audit(st, org, actor, "position create", subject, p.title, err);
         rc = finish(st, rc, err);
     }
     if (!rc)
@@ -382,7 +367,7 @@ mcred_rc mc_position_share(struct mc_store *st, int64_t employer, int64_t org, i
         snprintf(subject, sizeof(subject), "learner %lld -> organisation %lld",
                  (long long)learner, (long long)employer);
         if (!rc)
-            rc = audit(st, org, actor, "share with organisation", subject,
+            rc = mc_audit(st, org, actor, "share with organisation", subject,
                        scope_text ? scope_text : "all credentials", err);
         rc = finish(st, rc, err);
     }

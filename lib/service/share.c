@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "proof/jwt.h"
+#include "service/admin.h"
 #include "service/share.h"
 #include "util/codec.h"
 #include "util/json.h"
@@ -53,20 +54,6 @@ static mcred_rc setting_bool(struct mc_store *st, int64_t org, const char *name,
     return MCRED_OK;
 }
 
-static mcred_rc audit(struct mc_store *st, int64_t org, const char *actor, const char *action,
-                      const char *subject, const char *detail, struct mc_err *err)
-{
-    struct mc_audit a;
-
-    memset(&a, 0, sizeof(a));
-    a.org_id = org;
-    a.actor = (char *)(uintptr_t)(actor ? actor : "system");
-    a.action = (char *)(uintptr_t)action;
-    a.subject = (char *)(uintptr_t)subject;
-    a.detail = (char *)(uintptr_t)detail;
-    return mc_store_audit_add(st, &a, err);
-}
-
 /* Run the setting change and its audit entry in one transaction (the
  * caller's when one is open). */
 static mcred_rc setting_write(struct mc_store *st, int64_t org, const char *name,
@@ -78,7 +65,7 @@ static mcred_rc setting_write(struct mc_store *st, int64_t org, const char *name
     if (!rc)
         rc = mc_store_setting_set(st, org, name, value, 0, err);
     if (!rc)
-        rc = audit(st, org, actor, "setting", name, value, err);
+        rc = mc_audit(st, org, actor, "setting", name, value, err);
     if (own) {
         if (!rc)
             rc = mc_store_commit(st, err);
@@ -194,7 +181,7 @@ mcred_rc mc_share_set(struct mc_store *st, int64_t org, const char *cred_id, boo
     if (!rc)
         rc = share_put(st, org, cred_id, enabled, &sh, err);
     if (!rc)
-        rc = audit(st, org, actor, enabled ? "share on" : "share off", cred_id, NULL, err);
+        rc = mc_audit(st, org, actor, enabled ? "share on" : "share off", cred_id, NULL, err);
     if (own) {
         if (!rc)
             rc = mc_store_commit(st, err);
@@ -245,7 +232,7 @@ mcred_rc mc_share_item_set(struct mc_store *st, int64_t org, int64_t learner, in
     if (!rc)
         rc = mc_store_wallet_share_put(st, org, learner, item, id, enabled, 0, &sh, err);
     if (!rc)
-        rc = audit(st, org, actor, enabled ? "share on" : "share off", subject, NULL, err);
+        rc = mc_audit(st, org, actor, enabled ? "share on" : "share off", subject, NULL, err);
     if (own) {
         if (!rc)
             rc = mc_store_commit(st, err);

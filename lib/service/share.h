@@ -66,9 +66,10 @@ MC_NODISCARD mcred_rc mc_share_get(struct mc_store *st, int64_t org, const char 
 /* The credential behind a public share id: NOTFOUND unless share_id has the
  * shape of one, exists and is turned on. *sh and *cred (OUT, owned) are the
  * share row and the credential row (with its signed document). For a wallet
- * item's link (only items held as JSON: one held as a compact JWS or a URL
- * is NOTFOUND), *cred carries the item's document, organisation, learner,
- * credential id ("" when it has none) and import time as issued; its state is active (the live verification tells). */
+ * item's link (items held as JSON or as a VC-JWT: an OB 2.0 item is
+ * NOTFOUND, see mc_share_doc_credential), *cred carries the item's document,
+ * organisation, learner, credential id ("" when it has none) and import time
+ * as issued; its state is active (the live verification tells). */
 MC_NODISCARD mcred_rc mc_share_resolve(struct mc_store *st, const char *share_id,
                                        struct mc_share *sh, struct mc_credential *cred,
                                        struct mc_err *err);

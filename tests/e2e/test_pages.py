@@ -11,7 +11,7 @@
 # CSRF refusals. On SQLite, and on PostgreSQL when MCRED_TEST_PG is set.
 # Prints "N passed, N failed"; exit 1 on failure.
 # SPDX-License-Identifier: Apache-2.0
-import base64, copy, html.parser, json, os, re, socket, subprocess, sys, urllib.parse
+import base64, copy, html.parser, json, os, re, socket, subprocess, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from srvlib import ACHIEVEMENT, Deployment, Server, check, report, run  # noqa: E402
@@ -356,6 +356,12 @@ def cli_sharing(dep, org, s, creds):
     inert_ok = EVIL_NAME not in r.text
     check(inert_ok, 'home page: hostile names escaped')
     org.mcred('share', '--default', 'public')
+    # the settings are in the audit log, dated
+    r = s.request('GET', '/api/v1/audit?limit=200', token=org.tokens['admin'])
+    sets = [a for a in (r.json() or {}).get('items', []) if a.get('action') == 'setting']
+    check(r.status == 200 and len(sets) >= 2 and
+          all((a.get('at') or '').startswith(time.strftime('%Y-', time.gmtime())) for a in sets),
+          'share settings are in the audit log, dated: %r' % sets[:3])
     fresh = 'fresh@%s.example' % org.name
     org.mcred('learner', 'add', '--name', 'Fresh', '--email', fresh)
     cid = issue(org, org.achievement, fresh)
