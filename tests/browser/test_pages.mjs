@@ -13,68 +13,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chromium } from 'playwright-core';
+import {
+  LAUNCH, TIMEOUT, check, recordViolations, run, setting, violations, watch,
+} from './common.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`test_pages.mjs: ${name} is not set`);
-    process.exit(2);
-  }
-  return v;
-};
-const BASE = env('MCRED_BASE');
-const BADGE = env('MCRED_BADGE');
-const TAMPERED = env('MCRED_TAMPERED');
-const VALID = env('MCRED_VALID');
-const CHROMIUM = env('MCRED_CHROMIUM');
-const PROFILE = env('MCRED_PROFILE');
-const TIMEOUT = 30000;
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed++;
-  } else {
-    failed++;
-    console.log(`FAIL: ${what}`);
-  }
-  return cond;
-}
-
-// Everything a page reports that would mean it is broken.
-const problems = [];
-function watch(page) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') {
-      problems.push(`${page.url()}: console ${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // Chromium fetches the favicon after the load event and cancels it
-    // (net::ERR_ABORTED) when the test navigates on at once: not a fault
-    const why = r.failure() ? r.failure().errorText : '';
-    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/static/favicon.svg') return;
-    problems.push(`${page.url()}: request failed: ${r.url()} (${why})`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${page.url()}: HTTP ${r.status()} for ${r.url()}`);
-  });
-}
-
-// Record CSP violations inside every page (init scripts are not subject to
-// the page's CSP).
-function recordViolations() {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
-  });
-}
-
-async function violations(page) {
-  return page.evaluate(() => window.__csp || []);
-}
+const BASE = setting('MCRED_BASE');
+const BADGE = setting('MCRED_BADGE');
+const TAMPERED = setting('MCRED_TAMPERED');
+const VALID = setting('MCRED_VALID');
+const PROFILE = setting('MCRED_PROFILE');
 
 async function checks(box) {
   return box.locator('ul.checks li').evaluateAll((lis) =>
@@ -185,11 +132,7 @@ async function otherPages(context) {
 
 async function main() {
   const context = await chromium.launchPersistentContext(PROFILE, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    permissions: ['clipboard-read', 'clipboard-write'],
+    ...LAUNCH, permissions: ['clipboard-read', 'clipboard-write'],
   });
   try {
     await context.addInitScript(recordViolations);
@@ -199,13 +142,6 @@ async function main() {
   } finally {
     await context.close();
   }
-  check(problems.length === 0, `no console errors or failed requests:\n  ${problems.join('\n  ')}`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.log(`FAIL: ${e.stack || e}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+run(main);

@@ -10,64 +10,17 @@
 // Prints a FAIL line per failed check and "N passed, N failed"; exit 1 on failure.
 // SPDX-License-Identifier: Apache-2.0
 import { chromium } from 'playwright-core';
+import {
+  LAUNCH, TIMEOUT, check, recordViolations, run, setting, violations, watch,
+} from './common.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`test_wallet.mjs: ${name} is not set`);
-    process.exit(2);
-  }
-  return v;
-};
-const BASE = env('MCRED_BASE');
-const EMAIL = env('MCRED_EMAIL');
-const TOKEN = env('MCRED_TOKEN');
-const PNG = env('MCRED_PNG');
-const CHROMIUM = env('MCRED_CHROMIUM');
-const TIMEOUT = 30000;
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed++;
-  } else {
-    failed++;
-    console.log(`FAIL: ${what}`);
-  }
-  return cond;
-}
-
-const problems = [];
-function watch(page) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') {
-      problems.push(`${page.url()}: console ${msg.type()}: ${msg.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // Chromium fetches the favicon after the load event and cancels it
-    // (net::ERR_ABORTED) when the test navigates on at once: not a fault
-    const why = r.failure() ? r.failure().errorText : '';
-    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname === '/static/favicon.svg') return;
-    problems.push(`${page.url()}: request failed: ${r.url()} (${why})`);
-  });
-  page.on('response', (r) => {
-    // the import result page answers 201 Created; anything 4xx/5xx is a problem
-    if (r.status() >= 400) problems.push(`${page.url()}: HTTP ${r.status()} for ${r.url()}`);
-  });
-}
-
-function recordViolations() {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) => {
-    window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
-  });
-}
+const BASE = setting('MCRED_BASE');
+const EMAIL = setting('MCRED_EMAIL');
+const TOKEN = setting('MCRED_TOKEN');
+const PNG = setting('MCRED_PNG');
 
 async function noViolations(page, what) {
-  const v = await page.evaluate(() => window.__csp || []);
+  const v = await violations(page);
   check(v.length === 0, `${what}: no CSP violation ${JSON.stringify(v)}`);
 }
 
@@ -149,25 +102,13 @@ async function visitor(browser, url) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await chromium.launch(LAUNCH);
   try {
     const url = await learner(browser);
     if (url) await visitor(browser, url);
   } finally {
     await browser.close();
   }
-  check(problems.length === 0, `no console errors or failed requests:\n  ${problems.join('\n  ')}`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.log(`FAIL: ${e.stack || e}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-});
+run(main);
