@@ -479,6 +479,19 @@ static mcred_rc apply_policy(const struct mc_stacks_ctx *c, const struct mc_stac
     return rc;
 }
 
+/* The checked rule of stored stack d (owned: mc_stack_free). */
+static mcred_rc rule_of(const struct mc_stack_def *d, struct mc_stack **out, struct mc_err *err)
+{
+    cJSON *rule = NULL;
+    mcred_rc rc = mc_json_parse(d->rule, strlen(d->rule), 0, &rule, err);
+
+    *out = NULL;
+    if (!rc)
+        rc = mc_stack_parse(rule, NULL, NULL, out, err);
+    cJSON_Delete(rule);
+    return rc;
+}
+
 /* Evaluate stack d for learner against hs, and act on the result. */
 static mcred_rc evaluate(const struct mc_stacks_ctx *c, const struct mc_stack_def *d,
                          int64_t learner, const struct held_set *hs, struct mc_err *err)
@@ -487,16 +500,12 @@ static mcred_rc evaluate(const struct mc_stacks_ctx *c, const struct mc_stack_de
     struct mc_stack_result r;
     struct mc_stack_award aw;
     struct mc_stack *s = NULL;
-    cJSON *rule = NULL;
     bool have;
     mcred_rc rc;
 
     memset(&r, 0, sizeof(r));
     memset(&aw, 0, sizeof(aw));
-    rc = mc_json_parse(d->rule, strlen(d->rule), 0, &rule, err);
-    if (!rc)
-        rc = mc_stack_parse(rule, NULL, NULL, &s, err);
-    cJSON_Delete(rule);
+    rc = rule_of(d, &s, err);
     if (rc)
         return rc;
     memset(&o, 0, sizeof(o));
@@ -768,7 +777,6 @@ static mcred_rc check_cycles(const struct mc_stacks_ctx *c, const char *uri,
 
         if (i > 0) {
             struct mc_stack_def d;
-            cJSON *rule = NULL;
             struct mc_stack **np2;
 
             from = queue[head++];
@@ -778,17 +786,13 @@ static mcred_rc check_cycles(const struct mc_stacks_ctx *c, const char *uri,
                 rc = MCRED_OK;
                 continue;
             }
-            if (!rc)
-                rc = mc_json_parse(d.rule, strlen(d.rule), 0, &rule, err);
             np2 = rc ? NULL : mc_realloc(parsed, (np + 1) * sizeof(*parsed));
             if (!rc && !np2)
                 rc = mc_err_set(err, MCRED_ERR_NOMEM, "stacks: out of memory");
             if (!rc) {
                 parsed = np2;
-                parsed[np] = NULL;
-                rc = mc_stack_parse(rule, NULL, NULL, &parsed[np], err);
+                rc = rule_of(&d, &parsed[np], err);
             }
-            cJSON_Delete(rule);
             mc_stack_def_release(&d);
             if (rc)
                 break;
@@ -1046,17 +1050,14 @@ static mcred_rc progress_one(const struct mc_stacks_ctx *c, const struct mc_stac
     struct mc_stack_result r;
     struct mc_stack_award aw;
     struct mc_stack *s = NULL;
-    cJSON *rule = NULL, *obj, *done, *todo, *why, *awj;
+    cJSON *obj, *done, *todo, *why, *awj;
     size_t i;
     bool ok;
     mcred_rc rc;
 
     memset(&r, 0, sizeof(r));
     memset(&aw, 0, sizeof(aw));
-    rc = mc_json_parse(d->rule, strlen(d->rule), 0, &rule, err);
-    if (!rc)
-        rc = mc_stack_parse(rule, NULL, NULL, &s, err);
-    cJSON_Delete(rule);
+    rc = rule_of(d, &s, err);
     memset(&o, 0, sizeof(o));
     o.now = now_of(c);
     o.freshness = d->freshness;

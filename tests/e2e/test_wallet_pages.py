@@ -256,7 +256,7 @@ def run_backend(dep):
                                                                     **{'Content-Type': ct}))
         m = re.search(r'id="import-result" data-verdict="([^"]*)"', r.text)
         jwt_item = re.search(r'href="/me/wallet/(\d+)/share"', r.text)
-        check(r.status in (200, 201) and m and m.group(1) == 'valid' and jwt_item,
+        check(r.status == 201 and m and m.group(1) == 'valid' and jwt_item,
               'a VC-JWT imports, valid: %d %s' % (r.status, m and m.group(1)))
         jwt_item = jwt_item.group(1) if jwt_item else '0'
         r = s.request('POST', '/me/wallet/%s/share' % jwt_item, urllib.parse.urlencode(
