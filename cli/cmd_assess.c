@@ -12,10 +12,10 @@
 
 #include <sodium.h>
 
+#include "admin.h"
 #include "cli.h"
 #include "cli_cmds.h"
 #include "home.h"
-#include "jsonld/jcs.h"
 #include "service/assess.h"
 #include "util/codec.h"
 #include "util/json.h"
@@ -79,18 +79,6 @@ static const char *base_name(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
-static void print_json(const cJSON *v)
-{
-    struct mc_buf b;
-
-    mc_buf_init(&b, 0);
-    if (mc_json_stringify(v, 2, &b, NULL) == MCRED_OK)
-        printf("%s\n", b.ptr);
-    else
-        cli_error("out of memory");
-    mc_buf_release(&b);
-}
-
 /* The outcome as JSON: {attempt, learner, met, already, credential, missing,
  * document}. */
 static void print_outcome_json(const struct mc_assess_outcome *o)
@@ -114,7 +102,7 @@ static void print_outcome_json(const struct mc_assess_outcome *o)
     if (o->doc && mc_json_parse(o->doc, strlen(o->doc), 0, &doc, NULL) == MCRED_OK &&
         !cJSON_AddItemToObject(j, "document", doc))
         cJSON_Delete(doc);
-    print_json(j);
+    (void)admin_print_json(j);
     cJSON_Delete(j);
 }
 
@@ -170,7 +158,7 @@ static int run_list(int argc, char **argv)
                a->assessor);
     }
     if (json && arr)
-        print_json(arr);
+        (void)admin_print_json(arr);
     else if (!json && list.n == 0)
         printf("no assessments of learner %lld\n", (long long)l.id);
     cJSON_Delete(arr);

@@ -47,19 +47,15 @@ static const char usage[] =
     "exit codes: 0 done; 1 refused (a bad definition, an unknown learner or stack);\n"
     "            2 usage, I/O or store error\n";
 
+/* JSON text (as the service wrote it) indented; as it is if it does not parse. */
 static void print_json_text(const char *text)
 {
     cJSON *v = NULL;
-    struct mc_buf b;
 
-    mc_buf_init(&b, 0);
-    if (mc_json_parse(text, strlen(text), 0, &v, NULL) == MCRED_OK &&
-        mc_json_stringify(v, 2, &b, NULL) == MCRED_OK)
-        printf("%s\n", b.ptr);
-    else
+    if (mc_json_parse(text, strlen(text), 0, &v, NULL) != MCRED_OK ||
+        admin_print_json(v) != CLI_OK)
         printf("%s\n", text);
     cJSON_Delete(v);
-    mc_buf_release(&b);
 }
 
 static void ctx_of(struct mc_stacks_ctx *c, struct mc_store *st, int64_t org,
