@@ -8,7 +8,9 @@
 # with Retry-After, then requests pass again), TLS served directly
 # (--tls-cert/--tls-key, with a self-signed certificate made by openssl),
 # SIGTERM with a request in flight (it completes, the server exits 0), and
-# settings from mcred.conf and MCRED_LISTEN. On SQLite, and on PostgreSQL
+# settings from mcred.conf and MCRED_LISTEN, and answers held for the end of
+# a round (write coalescing: verifications) reaching the right client, in
+# order on a pipelined connection, over https too. On SQLite, and on PostgreSQL
 # when MCRED_TEST_PG is set. Prints "N passed, N failed"; exit 1 on failure.
 # SPDX-License-Identifier: Apache-2.0
 import http.client, json, os, signal, socket, ssl, subprocess, sys, threading, time
@@ -486,6 +488,97 @@ def concurrency(org):
             c.close()
 
 
+def coalesced(dep):
+    # A verification's answer is held for the end of the server's round and
+    # written with the others: each must still reach its own client, in the
+    # order asked on a pipelined connection, over https too.
+    org = dep.org('coalesce', n_learners=2, n_creds=2)
+    creds = []
+    for cid in org.credentials:
+        rc, out, _ = org.mcred('credential', 'export', cid)
+        creds.append(json.loads(out))
+    bad = json.loads(json.dumps(creds[1]))
+    bad['credentialSubject']['achievement']['name'] = 'Tampered'
+    cases = [(creds[0], True), (bad, False), (creds[1], True)]
+    bodies = [json.dumps({'verifiableCredential': c}).encode() for c, _ in cases]
+
+    def verdict(body):
+        try:
+            return json.loads(body).get('verified')
+        except ValueError:
+            return 'not JSON: %r' % body[:80]
+
+    with Server(org, '--rate', '0', '--threads', '1') as s:
+        wrong = []
+
+        def worker(n):
+            h = http.client.HTTPConnection('127.0.0.1', s.port, timeout=30)
+            for i in range(12):
+                k = (n + i) % 3
+                h.request('POST', VERIFY, bodies[k], {'Content-Type': 'application/json'})
+                r = h.getresponse()
+                got = verdict(r.read())
+                if r.status != (200 if cases[k][1] else 400) or got is not cases[k][1]:
+                    wrong.append((n, i, r.status, got))
+            h.close()
+        ts = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        check(not wrong, '16 keep-alive clients, 12 verifications each, every answer its '
+              'own: %s' % wrong[:3])
+        # three requests in one write: three answers, in order
+        c = socket.create_connection(('127.0.0.1', s.port), timeout=30)
+        c.sendall(b''.join(b'POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json'
+                           b'\r\nContent-Length: %d\r\n\r\n%s' % (VERIFY.encode(), len(b), b)
+                           for b in bodies))
+        f = c.makefile('rb')
+        got = []
+        for _ in cases:
+            status = f.readline().split()[1:2]
+            n = 0
+            for line in iter(f.readline, b'\r\n'):
+                k, _, v = line.partition(b':')
+                if k.strip().lower() == b'content-length':
+                    n = int(v)
+            got.append((int(status[0]), verdict(f.read(n))))
+        f.close()
+        c.close()
+        check(got == [(200 if v else 400, v) for _, v in cases],
+              'pipelined verifications answered in order: %s' % got)
+        # a quick request between held ones on the same connection
+        h = http.client.HTTPConnection('127.0.0.1', s.port, timeout=30)
+        seq = []
+        for path, body in ((VERIFY, bodies[0]), ('/healthz', None), (VERIFY, bodies[1])):
+            h.request('POST' if body else 'GET', path, body,
+                      {'Content-Type': 'application/json'} if body else {})
+            r = h.getresponse()
+            got = r.read()
+            seq.append((r.status, verdict(got) if body else None))
+        h.close()
+        check(seq == [(200, True), (200, None), (400, False)],
+              'held and quick answers alternate on one connection: %s' % seq)
+    d = dep.tmp
+    cert, key = os.path.join(d, 'c-cert.pem'), os.path.join(d, 'c-key.pem')
+    p = subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                        'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj',
+                        '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+                        '-keyout', key, '-out', cert], capture_output=True)
+    check(p.returncode == 0, 'openssl made a certificate')
+    with Server(org, '--rate', '0', '--threads', '1', '--tls-cert', cert, '--tls-key', key) as s:
+        ctx = ssl.create_default_context(cafile=cert)
+        got = []
+        h = http.client.HTTPSConnection('127.0.0.1', s.port, context=ctx, timeout=30)
+        for b in bodies:
+            h.request('POST', VERIFY, b, {'Content-Type': 'application/json'})
+            r = h.getresponse()
+            got.append((r.status, verdict(r.read())))
+        h.close()
+        check(got == [(200 if v else 400, v) for _, v in cases],
+              'verifications over https on one connection: %s' % got)
+
+
 def main():
     for backend in ('sqlite', 'postgres'):
         if not Deployment.available(backend):
@@ -503,6 +596,7 @@ def main():
             slow_clients(org)
             tls(org)
             concurrency(org)
+            coalesced(dep)
     report()
 
 
