@@ -22,4 +22,8 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99),
     latency:percentile(99.9), latency.max,
     e.connect, e.read, e.write, e.timeout, e.status))
+  -- the distribution, for merging slices: the latency at each 0.1 percentile
+  local q = {}
+  for i = 1, 1000 do q[i] = tostring(latency:percentile(i / 10)) end
+  io.write("LATENCY " .. table.concat(q, " ") .. "\n")
 end

@@ -6,13 +6,18 @@
 # limit), wrk on the other (taskset -c 1). Prints requests/s, p50/p99
 # latency, errors (non-2xx/3xx statuses + socket errors) and the ratio to the
 # one-core in-process rate of the same credential (bench_verify_inproc: the
-# same bytes through mc_verify_bytes with the server's verify options).
+# same bytes through mc_verify_bytes with the server's verify options). The
+# 30 s of wrk run in 6 slices, with 1 s of in-process verifying before the
+# first and after each (this VM's speed drifts over seconds with what its
+# host runs: so both sides of the ratio come from the same stretch of time);
+# the slices' latency distributions are merged (bench_server_report.py).
 # Targets: >= 70% of the in-process rate, p99 <= 10 ms, 0 errors.
 # Then GET /healthz the same way for a third of the time: the HTTP floor (what
 # libmicrohttpd, the router and loopback TCP cost the server's core a
 # request), printed beside the verify route's cost per request and the best
 # ratio that floor allows.
-# MCRED_BENCH_SERVER_SECONDS (default 30), MCRED_BENCH_CONNECTIONS (64),
+# MCRED_BENCH_SERVER_SECONDS (default 30), MCRED_BENCH_SERVER_SLICES (6),
+# MCRED_BENCH_INPROC_SECONDS (1, each slice), MCRED_BENCH_CONNECTIONS (64),
 # MCRED_BUILD_DIR (build). Installs wrk with apt-get when missing (as root).
 # SPDX-License-Identifier: Apache-2.0
 set -eu
@@ -21,7 +26,8 @@ BUILD=${MCRED_BUILD_DIR:-build}
 MCRED=$BUILD/cli/mcred
 SECS=${MCRED_BENCH_SERVER_SECONDS:-30}
 CONNS=${MCRED_BENCH_CONNECTIONS:-64}
-INPROC_SECS=${MCRED_BENCH_INPROC_SECONDS:-5}
+SLICES=${MCRED_BENCH_SERVER_SLICES:-6}
+INPROC_SECS=${MCRED_BENCH_INPROC_SECONDS:-1}
 
 if ! command -v wrk >/dev/null 2>&1; then
     if [ "$(id -u)" -eq 0 ]; then
@@ -91,23 +97,41 @@ if [ "$CODE" != 200 ]; then
     exit 1
 fi
 
-# wrk on core 1; the server's CPU time is read around it, so the rate per
-# CPU-second does not depend on what else the machine runs
+# The run: SLICES slices of wrk on core 1 (SECS in all), with a slice of the
+# in-process verify on core 0 before the first and after each one. This
+# machine's speed drifts over seconds (neighbours on the host); interleaved,
+# both figures of the ratio come from the same stretch of time. The server's
+# CPU time is read around each wrk slice.
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
-CPU0=$(cpu_ticks)
-BENCH_BODY=$TMP/body.json $WRK_PIN wrk -t1 -c"$CONNS" -d"${SECS}s" --timeout 10s \
-    -s bench/bench_server.lua "$URL" > "$TMP/wrk.out" 2>&1 || {
-    cat "$TMP/wrk.out" >&2
-    exit 1
+SLICE_SECS=$((SECS / SLICES > 1 ? SECS / SLICES : 1))
+inproc_slice() {
+    $SRV_PIN "$BUILD/bench/bench_verify_inproc" "$DSN" "$TMP/credential.json" \
+        "$INPROC_SECS" >> "$TMP/inproc.out"
 }
-RES=$(grep '^RESULT ' "$TMP/wrk.out")
-CPU1=$(cpu_ticks)
-RES="$RES server_cpu_s=$(awk -v a="$CPU0" -v b="$CPU1" -v t="$TICKS" 'BEGIN {print (b - a) / t}')"
+: > "$TMP/inproc.out"
+: > "$TMP/slices.out"
+inproc_slice
+s=0
+while [ $s -lt "$SLICES" ]; do
+    CPU0=$(cpu_ticks)
+    BENCH_BODY=$TMP/body.json $WRK_PIN wrk -t1 -c"$CONNS" -d"${SLICE_SECS}s" --timeout 10s \
+        -s bench/bench_server.lua "$URL" > "$TMP/wrk.out" 2>&1 || {
+        cat "$TMP/wrk.out" >&2
+        exit 1
+    }
+    CPU1=$(cpu_ticks)
+    grep -q '^RESULT ' "$TMP/wrk.out" || { cat "$TMP/wrk.out" >&2; exit 1; }
+    echo "SLICE $(grep '^RESULT ' "$TMP/wrk.out" | cut -c8-) server_cpu_s=$(awk -v a="$CPU0" \
+        -v b="$CPU1" -v t="$TICKS" 'BEGIN {print (b - a) / t}')" >> "$TMP/slices.out"
+    grep '^LATENCY ' "$TMP/wrk.out" >> "$TMP/slices.out"
+    inproc_slice
+    s=$((s + 1))
+done
 
 # The HTTP floor: GET /healthz (no verifying) the same way, for a few seconds:
 # what one request costs the server's core in libmicrohttpd, the router and
-# the kernel's loopback TCP (the receiver's wakeup included)
+# the kernel's loopback TCP
 FLOOR_SECS=$((SECS / 3 > 3 ? SECS / 3 : 3))
 CPU0=$(cpu_ticks)
 BENCH_BODY= $WRK_PIN wrk -t1 -c"$CONNS" -d"${FLOOR_SECS}s" --timeout 10s \
@@ -116,61 +140,11 @@ BENCH_BODY= $WRK_PIN wrk -t1 -c"$CONNS" -d"${FLOOR_SECS}s" --timeout 10s \
     exit 1
 }
 CPU1=$(cpu_ticks)
-FLOOR=$(grep '^RESULT ' "$TMP/floor.out" | awk -v a="$CPU0" -v b="$CPU1" -v t="$TICKS" '{
-    for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "requests") n = kv[2] }
-    printf "floor_per_cpu_s=%.1f", n / ((b - a) / t) }')
-RES="$RES $FLOOR"
+echo "FLOOR $(grep '^RESULT ' "$TMP/floor.out" | cut -c8-) server_cpu_s=$(awk -v a="$CPU0" \
+    -v b="$CPU1" -v t="$TICKS" 'BEGIN {print (b - a) / t}')" >> "$TMP/slices.out"
 kill -TERM "$PID"
 wait "$PID" || { echo "bench_server: the server did not exit 0 on SIGTERM" >&2; exit 1; }
 PID=""
 
-# The same credential in process, on the server's core
-INPROC=$($SRV_PIN "$BUILD/bench/bench_verify_inproc" "$DSN" "$TMP/credential.json" \
-    "$INPROC_SECS")
-
-echo "$RES $INPROC" | awk -v conns="$CONNS" -v secs="$SECS" -v bytes="$BYTES" '
-function field(name,   i, kv) {
-    for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
-    return 0
-}
-{
-    rps = field("rps"); p50 = field("p50_us") / 1000; p99 = field("p99_us") / 1000
-    sock = field("connect") + field("read") + field("write") + field("timeout")
-    status = field("status")
-    cpu = field("server_cpu_s"); n = field("requests")
-    for (i = 1; i <= NF; i++) {
-        if ($i == "inproc_verify_per_s") inproc = $(i + 1)
-        if ($i == "inproc_verify_per_cpu_s") inproc_cpu = $(i + 1)
-    }
-    ratio = inproc > 0 ? rps / inproc : 0
-    per_cpu = cpu > 0 ? n / cpu : 0
-    ratio_cpu = inproc_cpu > 0 ? per_cpu / inproc_cpu : 0
-    printf "server verify (POST /credentials/verify, %d-byte eddsa-rdfc-2022 credential)\n", bytes
-    printf "  setting: 1 server thread on core 0, wrk on core 1, %d connections, %d s, " \
-        "--rate 0\n", conns, secs
-    printf "  %-34s %10.0f /s\n", "requests", rps
-    printf "  %-34s %10.2f ms   (target <= 10 ms for p99)\n", "latency p50", p50
-    printf "  %-34s %10.2f ms   %s\n", "latency p99", p99, (p99 <= 10 ? "ok" : "OVER TARGET")
-    printf "  %-34s %10d      %s\n", "errors (non-2xx/3xx + socket)", status + sock,
-        (status + sock == 0 ? "ok" : "NOT ZERO")
-    printf "  %-34s %10.0f /s\n", "in-process verify, one core", inproc
-    printf "  %-34s %10.2f     %s\n", "server / in-process", ratio,
-        (ratio >= 0.7 ? "ok (>= 0.70)" : "UNDER TARGET (0.70)")
-    printf "  by CPU time (what neighbours on a shared machine do not change):\n"
-    printf "  %-34s %10.0f /s   (%.1f CPU-s for %d requests)\n", "server requests per CPU-second", \
-        per_cpu, cpu, n
-    printf "  %-34s %10.0f /s\n", "in-process verifies per CPU-second", inproc_cpu
-    printf "  %-34s %10.2f     %s\n", "server / in-process (CPU)", ratio_cpu,
-        (ratio_cpu >= 0.7 ? "ok (>= 0.70)" : "UNDER TARGET (0.70)")
-    floor = field("floor_per_cpu_s")
-    if (floor > 0 && inproc_cpu > 0 && per_cpu > 0) {
-        f_us = 1e6 / floor; v_us = 1e6 / inproc_cpu; s_us = 1e6 / per_cpu
-        printf "  where the server CPU time of a request goes:\n"
-        printf "  %-34s %10.0f /s   (%.1f us a request)\n", "HTTP floor: GET /healthz", floor, f_us
-        printf "  %-34s %10.1f us\n", "verifying in process", v_us
-        printf "  %-34s %10.1f us   (%.1f us above floor + verifying)\n", \
-            "POST /credentials/verify", s_us, s_us - f_us - v_us
-        printf "  %-34s %10.2f     (in-process / (floor + in-process))\n", \
-            "best ratio this floor allows", v_us / (f_us + v_us)
-    }
-}'
+python3 bench/bench_server_report.py "$TMP/slices.out" "$TMP/inproc.out" "$CONNS" "$SECS" \
+    "$BYTES"

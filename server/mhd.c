@@ -339,27 +339,26 @@ static enum MHD_Result send_resp(struct adapter *a, struct MHD_Connection *c,
 }
 
 /* Write coalescing: an answer that took at least COALESCE_S to make is
- * not written at once. The connection is suspended and resumed in the same
- * breath, so libmicrohttpd writes the answer at the start of its next round,
- * together with the others made in this one. A client asleep in poll is
- * woken by its answer's arrival; written back to back, the round's answers
- * wake it once rather than once each. That wakeup is paid by the writer's
- * core (a cross-CPU interrupt: about 10 us on a virtual machine, as much as
- * the rest of the HTTP work of a request), suspending costs about 3 us (two
- * epoll_ctl and an eventfd write). A quick answer goes at once: at the rate
- * quick answers come, the client is awake anyway. */
+ * not queued at once. It is kept in the request (k->ready) and the handler
+ * returns without a response; libmicrohttpd then calls it again for that
+ * request (as its API says it may), on its next round, and the answer is
+ * queued and written then: back to back with the other answers made in this
+ * round. A client asleep in poll is woken by its answer's arrival, and that
+ * wakeup is paid by the writer's core (a cross-CPU interrupt: about 10 us on
+ * a virtual machine, as much as the rest of the HTTP work of a request);
+ * written together, a round's answers wake it once rather than once each.
+ * Holding costs one more handler call and a zero-timeout epoll_wait a round.
+ * A quick answer goes at once: at the rate quick answers come, the client is
+ * awake anyway. */
 #define COALESCE_S 40e-6
 
-static enum MHD_Result hold_resp(struct adapter *a, struct MHD_Connection *c, struct conn *k,
-                                 struct srv_resp *w)
+static enum MHD_Result hold_resp(struct adapter *a, struct conn *k, struct srv_resp *w)
 {
     k->ready = make_resp(a, w);
     if (!k->ready)
         return MHD_NO;
     k->ready_status = (unsigned)w->status;
-    MHD_suspend_connection(c);
-    MHD_resume_connection(c);   /* taken up at the start of the next round */
-    return MHD_YES;
+    return MHD_YES;   /* no response yet: called again at the next round */
 }
 
 /* An answer made here, without the router (413, 414). */
@@ -468,7 +467,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    if (k->ready) {
+    if (k->ready) {   /* held (hold_resp): this is the next round */
         ret = MHD_queue_response(c, k->ready_status, k->ready);
         MHD_destroy_response(k->ready);
         k->ready = NULL;
@@ -501,7 +500,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     bytes = w.body.len;
     t1 = mono();
     if (t1 - t0 >= COALESCE_S)
-        ret = hold_resp(a, c, k, &w);
+        ret = hold_resp(a, k, &w);
     else
         ret = send_resp(a, c, &w);
     access_log(a, &r, &w, bytes, (t1 - t0) * 1000.0);
@@ -641,7 +640,7 @@ static struct MHD_Daemon *start(struct adapter *a, const struct sockaddr_storage
                                 unsigned threads, const char *cert, const char *key)
 {
     const struct srv *s = a->s;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_TURBO | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
     /* one address may not hold every connection (unless all come through
      * the proxy, which is one address) */
