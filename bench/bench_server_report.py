@@ -82,6 +82,10 @@ def main():
                                      ok(ratio >= 0.7, 'ok (>= 0.70)', 'UNDER TARGET (0.70)')))
     print('  %-34s %s' % ('each slice / in-process around it',
                           ' '.join('%.2f' % r for r in per_slice)))
+    print('  %-34s %s' % ('each slice: p99 ms', ' '.join('%.2f' % (s['p99_us'] / 1000.0)
+                                                         for s in slices)))
+    print('  %-34s %s' % ('in-process /s (before, between, after)',
+                          ' '.join('%.0f' % r for r, _ in inproc)))
     print('  by CPU time (the server process, the in-process bench):')
     print('  %-34s %10.0f /s   (%.1f CPU-s for %d requests)' %
           ('server requests per CPU-second', per_cpu, cpu, n))
