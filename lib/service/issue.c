@@ -138,6 +138,13 @@ mcred_rc mc_issue_publish_list(const struct mc_issuing *is, int64_t list_id, str
     rc = mc_store_status_list_get(is->st, is->org, list_id, &l, err);
     if (rc)
         return rc;
+    /* a list is signed by the issuer it belongs to, or verifiers refuse it */
+    if (l.issuer_id != is->issuer->id) {
+        rc = mc_err_set(err, MCRED_ERR_CONFLICT, "status list %lld belongs to issuer %lld, not "
+                        "to issuer %lld (%s), which would sign it", (long long)list_id,
+                        (long long)l.issuer_id, (long long)is->issuer->id, is->issuer->name);
+        goto out;
+    }
     rc = mc_store_status_set_bits(is->st, is->org, list_id, &idx, &n, err);
     if (!rc)
         rc = mc_bitstring_init(&bs, (size_t)l.size, 1, err);
@@ -872,6 +879,11 @@ mcred_rc mc_issue_set_state(const struct mc_issuing *is, const char *id,
     if (rc)
         return rc;
     rc = mc_store_cred_get(is->st, is->org, id, &c, err);
+    if (!rc && c.issuer_id != is->issuer->id)   /* its lists are signed by its issuer */
+        rc = mc_err_set(err, MCRED_ERR_CONFLICT, "credential '%s' was issued by issuer %lld, "
+                        "not by issuer %lld (%s): change its state as its issuer (the platform "
+                        "API does: POST /api/v1/credentials/{id}/revoke)", id,
+                        (long long)c.issuer_id, (long long)is->issuer->id, is->issuer->name);
     if (!rc && c.state == MC_CRED_REVOKED)
         rc = mc_err_set(err, MCRED_ERR_CONFLICT, "credential '%s' is revoked: revocation is "
                         "final", id);

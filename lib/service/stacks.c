@@ -444,6 +444,20 @@ static bool holds_unsuspended(const struct mc_stacks_ctx *c, const struct mc_sta
     return sat;
 }
 
+/* Was credential id issued by the issuer c signs as? (Only its own issuer
+ * may re-sign its status list: another's award is flagged, not revoked.) */
+static bool issued_by_ours(const struct mc_stacks_ctx *c, const char *id)
+{
+    struct mc_credential cr;
+    bool ours;
+
+    memset(&cr, 0, sizeof(cr));
+    ours = mc_store_cred_get(c->st, c->org, id, &cr, NULL) == MCRED_OK &&
+           cr.issuer_id == c->is->issuer->id;
+    mc_credential_release(&cr);
+    return ours;
+}
+
 /* The stack award no longer holds: the stack's policy decides. suspended:
  * it would hold but for a suspension (revoke then flags). */
 static mcred_rc apply_policy(const struct mc_stacks_ctx *c, const struct mc_stack_def *d,
@@ -454,7 +468,8 @@ static mcred_rc apply_policy(const struct mc_stacks_ctx *c, const struct mc_stac
 
     if (d->policy == MC_STACK_KEEP || aw->state == MC_AWARD_REVOKED)
         return MCRED_OK;
-    if (d->policy == MC_STACK_REVOKE && c->is && aw->cred_id && !suspended) {
+    if (d->policy == MC_STACK_REVOKE && c->is && aw->cred_id && !suspended &&
+        issued_by_ours(c, aw->cred_id)) {
         rc = mc_issue_set_state(c->is, aw->cred_id, MC_CRED_REVOKED,
                                 "a component of the stack no longer counts", err);
         if (rc == MCRED_ERR_CONFLICT) {   /* revoked already */
@@ -470,7 +485,7 @@ static mcred_rc apply_policy(const struct mc_stacks_ctx *c, const struct mc_stac
             atomic_fetch_add(&n_revoked, 1);
         return rc;
     }
-    /* flag (and revoke without an issuer at hand, or for a suspension: flagged) */
+    /* flag (and revoke without its issuer at hand, or for a suspension: flagged) */
     if (aw->state == MC_AWARD_FLAGGED)
         return MCRED_OK;
     rc = mc_store_award_set(c->st, c->org, aw->id, NULL, MC_AWARD_FLAGGED, now_of(c), err);

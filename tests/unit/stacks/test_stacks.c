@@ -51,7 +51,9 @@ static struct mc_ctxstore *ctx;
 static struct mc_jsonld_cache *cache;
 static time_t base;
 
-static void org_init(struct org *o, const char *name, uint8_t seedbyte, struct mc_store *s)
+/* An issuer (its key from seedbyte) of organisation org. */
+static void issuer_init(struct org *o, int64_t org, const char *name, uint8_t seedbyte,
+                        struct mc_store *s)
 {
     uint8_t seed[32];
     struct mc_err err;
@@ -63,7 +65,7 @@ static void org_init(struct org *o, const char *name, uint8_t seedbyte, struct m
     CHECK_RC(mc_key_generate(&o->key, seed), MCRED_OK, "key");
     CHECK_RC(mc_key_did(&o->key, &o->did), MCRED_OK, "did");
     CHECK_RC(mc_key_vm_id(&o->key, &o->vm), MCRED_OK, "vm");
-    CHECK_RC(mc_store_org_create(s, name, &o->id, &err), MCRED_OK, "org");
+    o->id = org;
     o->issuer.org_id = o->id;
     o->issuer.name = mc_strdup(name);
     o->issuer.did = mc_strdup(o->did.ptr);
@@ -79,6 +81,16 @@ static void org_init(struct org *o, const char *name, uint8_t seedbyte, struct m
     o->is.contexts = ctx;
     o->is.cache = cache;
     o->is.actor = "test";
+}
+
+static void org_init(struct org *o, const char *name, uint8_t seedbyte, struct mc_store *s)
+{
+    struct mc_err err;
+    int64_t id = 0;
+
+    mc_err_clear(&err);
+    CHECK_RC(mc_store_org_create(s, name, &id, &err), MCRED_OK, "org");
+    issuer_init(o, id, name, seedbyte, s);
 }
 
 static void org_release(struct org *o)
@@ -475,6 +487,76 @@ static void policies(void)
     }
 }
 
+/* Two issuers in one organisation. A credential's state is changed, and its
+ * status list re-signed, only by its own issuer: the other is refused and
+ * nothing changes; policy revoke on a stack credential of the other issuer
+ * flags the award instead of re-signing that issuer's list with the wrong
+ * key (a regression: it did). */
+static void two_issuers(void)
+{
+    static const char *def = "{\"achievement\":{\"id\":\"" U "P9\",\"type\":[\"Achievement\"],"
+                              "\"name\":\"Two issuers\",\"description\":\"d\",\"criteria\":"
+                              "{\"narrative\":\"n\"}},\"rule\":{\"allOf\":[{\"achievement\":\""
+                              U "A\"},{\"achievement\":\"" U "B\"}]},\"onComponentRevoked\":"
+                              "\"revoke\"}";
+    const char *email = "two-issuers@u.example";
+    struct org second;
+    struct mc_stack_def d;
+    struct mc_credential sc;
+    struct mc_status_list l;
+    struct mc_err err;
+    char idA[256], cred[256], name[100];
+    cJSON *doc = NULL;
+    int64_t lr, lid;
+
+    snprintf(name, sizeof(name), "Second issuer %ld", (long)getpid());
+    memset(&second, 0, sizeof(second));
+    issuer_init(&second, ours.id, name, 33, st);
+    memset(&d, 0, sizeof(d));
+    CHECK_RC(define(def, &d, &err), MCRED_OK, "two issuers: define");
+    lid = learner(ours.id, email);
+    CHECK_RC(issue(&ours, st, cache, "A", email, base, NULL, idA), MCRED_OK, "A by the first");
+    /* B by the second issuer completes the stack: the award is the second's */
+    CHECK_RC(issue(&second, st, cache, "B", email, base + 60, NULL, NULL), MCRED_OK,
+             "B by the second");
+    memset(&sc, 0, sizeof(sc));
+    CHECK_STR_EQ(award_state(d.id, lid, cred), "issued", "two issuers: award");
+    CHECK_RC(mc_store_cred_get(st, ours.id, cred, &sc, NULL), MCRED_OK, "stack credential");
+    CHECK(sc.issuer_id == second.issuer.id, "the award is the second issuer's (%lld)",
+          (long long)sc.issuer_id);
+    lr = sc.status_list_rev;
+    mc_credential_release(&sc);
+    /* the first issuer may not change it */
+    mc_err_clear(&err);
+    CHECK_RC(mc_issue_set_state(&ours.is, cred, MC_CRED_REVOKED, "test", &err),
+             MCRED_ERR_CONFLICT, "revoking another issuer's credential");
+    CHECK(strstr(err.msg, "was issued by issuer") != NULL, "says why: %s", err.msg);
+    /* revoking A (the first issuer's) makes policy revoke flag, not revoke */
+    CHECK_RC(mc_issue_set_state(&ours.is, idA, MC_CRED_REVOKED, "test", NULL), MCRED_OK,
+             "revoke A");
+    CHECK_STR_EQ(award_state(d.id, lid, NULL), "flagged",
+                 "another issuer's award is flagged");
+    memset(&sc, 0, sizeof(sc));
+    CHECK_RC(mc_store_cred_get(st, ours.id, cred, &sc, NULL), MCRED_OK, "stack credential");
+    CHECK(sc.state == MC_CRED_ACTIVE, "and stays %s", mc_cred_state_name(sc.state));
+    mc_credential_release(&sc);
+    /* its list is still signed by its own issuer */
+    memset(&l, 0, sizeof(l));
+    CHECK_RC(mc_store_status_list_get(st, ours.id, lr, &l, NULL), MCRED_OK, "its list");
+    CHECK(l.doc && mc_json_parse(l.doc, strlen(l.doc), 0, &doc, NULL) == MCRED_OK &&
+          doc && mc_json_str(doc, "issuer") &&
+          strcmp(mc_json_str(doc, "issuer"), second.did.ptr) == 0,
+          "the list is the second issuer's: %s", doc && mc_json_str(doc, "issuer") ?
+          mc_json_str(doc, "issuer") : "(none)");
+    cJSON_Delete(doc);
+    mc_status_list_release(&l);
+    /* its own issuer may */
+    CHECK_RC(mc_issue_set_state(&second.is, cred, MC_CRED_REVOKED, "test", NULL), MCRED_OK,
+             "its issuer revokes it");
+    mc_stack_def_release(&d);
+    org_release(&second);
+}
+
 /* Policy revoke and a suspension: flagged while suspended, whole again after. */
 static void suspension(void)
 {
@@ -843,6 +925,7 @@ static void run(const char *label, const char *the_dsn)
     achievement(other.id, "X", 0);
     run_cases();
     policies();
+    two_issuers();
     suspension();
     progress_and_sweep();
     pending();
