@@ -26,7 +26,7 @@ static const char usage[] =
     "                   [--threads N] [--max-body BYTES] [--timeout SECONDS]\n"
     "                   [--rate PER_SECOND] [--burst N] [--access-log FILE|-]\n"
     "                   [--trust-proxy] [--contexts-dir DIR]\n"
-    "                   [--documents MAPFILE] [--trust FILE]\n"
+    "                   [--documents MAPFILE] [--trust FILE] [--sweep-every SECONDS]\n"
     "\n"
     "Serve the data directory (MCRED_HOME) over HTTP: the W3C VC API, the Open Badges\n"
     "3.0 API, the platform API, public badge pages and the verifier page.\n"
@@ -50,6 +50,9 @@ static const char usage[] =
     "                      disk instead of the network (air-gapped verification)\n"
     "  --trust FILE        issuers the verifier trusts (a JSON array of ids, or one per\n"
     "                      line); others are graded valid-issuer-not-trusted\n"
+    "  --sweep-every S     the stack sweep (`mcred stack sweep`) for every organisation\n"
+    "                      every S seconds (default 3600; 0: never): expired components\n"
+    "                      are acted on, pending stack credentials issued\n"
     "\n"
     "Pages: / (home), /badges/ID (shared badges, /badges/ID/qr.svg their QR code),\n"
     "/verify (the verifier), /login, /me (your credentials), /me/wallet (import,\n"
@@ -113,8 +116,8 @@ static int parse_double(const char *name, const char *s, double min, double max,
         return CLI_OK;
     errno = 0;
     v = strtod(s, &end);
-    if (errno || end == s || *end || v < min || v > max) {
-        cli_error("--%s takes a number from %g to %g, not '%s'", name, min, max, s);
+    if (errno || end == s || *end || !(v >= min && v <= max)) {   /* NaN fails too */
+        cli_error("--%s takes a number from %.15g to %.15g, not '%s'", name, min, max, s);
         return CLI_USAGE;
     }
     *out = v;
@@ -132,7 +135,8 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *listen = NULL, *port_file = NULL, *url = NULL, *cert = NULL,
                *key = NULL, *threads = NULL, *max_body = NULL, *timeout = NULL, *rate = NULL,
-               *burst = NULL, *log = NULL, *ctxdir = NULL, *docs = NULL, *trust = NULL;
+               *burst = NULL, *log = NULL, *ctxdir = NULL, *docs = NULL, *trust = NULL,
+               *sweep = NULL;
     bool trust_proxy = false, help = false;
     struct cli_opt opts[] = {
         { "db", &db, NULL }, { "listen", &listen, NULL }, { "port-file", &port_file, NULL },
@@ -141,7 +145,8 @@ int cmd_serve(int argc, char **argv)
         { "timeout", &timeout, NULL }, { "rate", &rate, NULL }, { "burst", &burst, NULL },
         { "access-log", &log, NULL }, { "trust-proxy", NULL, &trust_proxy },
         { "contexts-dir", &ctxdir, NULL }, { "help", NULL, &help },
-        { "documents", &docs, NULL }, { "trust", &trust, NULL }, { NULL, NULL, NULL },
+        { "documents", &docs, NULL }, { "trust", &trust, NULL },
+        { "sweep-every", &sweep, NULL }, { NULL, NULL, NULL },
     };
     struct home_conf conf;
     struct cli_contexts ctx;
@@ -202,6 +207,10 @@ int cmd_serve(int argc, char **argv)
     if (!rc)
         rc = parse_double("burst", pick(burst, NULL, conf.burst), 1, 1e9, &d);
     s.conf.burst = (unsigned)d;
+    d = SRV_SWEEP_DEFAULT;
+    if (!rc)
+        rc = parse_double("sweep-every", sweep, 0, 31 * 86400, &d);
+    s.conf.sweep_s = (unsigned)d;
     if (!rc && docs)
         rc = cli_docmap_load(docs, &map);
     if (!rc && trust)

@@ -71,6 +71,7 @@ struct adapter {
     pthread_cond_t cv;         /* wakes the watchdog to stop */
     struct live *live;
     bool stop;                 /* the watchdog ends */
+    bool sweep_stop;           /* the sweeper ends (under mu; wakes on cv too) */
     unsigned long inflight;    /* atomic: requests whose headers arrived, not yet done */
     int draining;              /* atomic: SIGTERM came; answer with Connection: close */
 };
@@ -219,6 +220,48 @@ static void *watchdog(void *cls)
             ts.tv_nsec -= 1000000000L;
         }
         (void)pthread_cond_timedwait(&a->cv, &a->mu, &ts);
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+/* The stack sweep, every --sweep-every seconds (mc_platform_sweep): expired
+ * components are acted on and pending awards issued without a cron job. It
+ * runs on its own thread with its own store handle; several servers on one
+ * PostgreSQL may all sweep (an award is made once). */
+static void sweep_once(struct adapter *a)
+{
+    struct mc_store *st = NULL;
+    struct mc_err err;
+    size_t looked = 0;
+
+    mc_err_clear(&err);
+    if (mc_platform_store(a->s->plat, &st, &err) != MCRED_OK ||
+        mc_platform_sweep(a->s->plat, st, &looked, &err) != MCRED_OK) {
+        fprintf(stderr, "mcred serve: stack sweep: %s\n", mc_err_msg(&err));
+        return;
+    }
+    if (looked)
+        fprintf(stderr, "mcred serve: stack sweep: %zu awards re-evaluated\n", looked);
+}
+
+static void *sweeper(void *cls)
+{
+    struct adapter *a = cls;
+
+    pthread_mutex_lock(&a->mu);
+    while (!a->sweep_stop) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)a->s->conf.sweep_s;
+        while (!a->sweep_stop && pthread_cond_timedwait(&a->cv, &a->mu, &until) != ETIMEDOUT)
+            ;
+        if (a->sweep_stop)
+            break;
+        pthread_mutex_unlock(&a->mu);
+        sweep_once(a);
+        pthread_mutex_lock(&a->mu);
     }
     pthread_mutex_unlock(&a->mu);
     return NULL;
@@ -738,8 +781,8 @@ int srv_run(struct srv *s)
     const char *listen = s->conf.listen ? s->conf.listen : "127.0.0.1:8080";
     char *cert = NULL, *key = NULL;
     const union MHD_DaemonInfo *di;
-    pthread_t wd;
-    bool wd_started = false;
+    pthread_t wd, sw;
+    bool wd_started = false, sw_started = false;
     sigset_t set;
     int sig = 0, rc = 1;
 
@@ -805,6 +848,13 @@ int srv_run(struct srv *s)
         goto out;
     }
     wd_started = true;
+    if (s->conf.sweep_s > 0) {
+        if (pthread_create(&sw, NULL, sweeper, &a) != 0) {
+            fprintf(stderr, "mcred: error: cannot start the stack sweep thread\n");
+            goto out;
+        }
+        sw_started = true;
+    }
     if (s->conf.port_file && !write_port_file(s->conf.port_file, port)) {
         fprintf(stderr, "mcred: error: cannot write the port file '%s'\n", s->conf.port_file);
         goto out;
@@ -815,11 +865,22 @@ int srv_run(struct srv *s)
         ;
     fprintf(stderr, "mcred serve: %s: finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    pthread_mutex_lock(&a.mu);
+    a.sweep_stop = true;   /* no new sweep; one under way finishes */
+    pthread_cond_broadcast(&a.cv);
+    pthread_mutex_unlock(&a.mu);
     drain(&a, d);
     d = NULL;
     rc = 0;
     fprintf(stderr, "mcred serve: stopped\n");
 out:
+    if (sw_started) {
+        pthread_mutex_lock(&a.mu);
+        a.sweep_stop = true;
+        pthread_cond_broadcast(&a.cv);
+        pthread_mutex_unlock(&a.mu);
+        pthread_join(sw, NULL);
+    }
     if (d)
         MHD_stop_daemon(d);
     if (wd_started) {

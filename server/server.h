@@ -33,12 +33,14 @@ struct srv_conf {
     unsigned burst;
     const char *access_log;       /* file, "-" stderr, NULL: none */
     bool trust_proxy;             /* take the client address from X-Forwarded-For */
+    unsigned sweep_s;             /* the stack sweep every this many seconds; 0: never */
 };
 
 #define SRV_MAX_BODY_DEFAULT ((size_t)1 << 20)       /* 1 MiB */
 #define SRV_MAX_BODY_LIMIT ((size_t)16 << 20)        /* the store's document cap */
 #define SRV_TIMEOUT_DEFAULT 30
 #define SRV_MAX_CONNS_DEFAULT 1024
+#define SRV_SWEEP_DEFAULT 3600                       /* an hour */
 
 /* --- who is asking ----------------------------------------------------------- */
 enum srv_auth {

@@ -10,6 +10,7 @@
 
 #include "crypto/hash.h"
 #include "service/platform.h"
+#include "service/stacks.h"
 #include "util/codec.h"
 #include "util/json.h"
 
@@ -289,6 +290,48 @@ void mc_platform_issuer_release(struct mc_platform_issuer *pi)
     mc_key_clear(&pi->key);
     mc_issuer_release(&pi->issuer);
     memset(pi, 0, sizeof(*pi));
+}
+
+mcred_rc mc_platform_sweep(struct mc_platform *p, struct mc_store *st, size_t *looked,
+                           struct mc_err *err)
+{
+    struct mc_store_list orgs;
+    const struct mc_org *o;
+    mcred_rc rc, first = MCRED_OK;
+    size_t i;
+
+    if (looked)
+        *looked = 0;
+    rc = mc_store_org_list(st, &orgs, err);
+    if (rc)
+        return rc;
+    o = orgs.rows;
+    for (i = 0; i < orgs.n; i++) {
+        struct mc_platform_issuer pi;
+        struct mc_stacks_ctx c;
+        struct mc_err e;
+        size_t n = 0;
+        bool signs;
+
+        memset(&pi, 0, sizeof(pi));
+        mc_err_clear(&e);
+        signs = mc_platform_issuing(p, st, o[i].id, 0, "sweep", &pi, &e) == MCRED_OK;
+        memset(&c, 0, sizeof(c));
+        c.st = st;
+        c.org = o[i].id;
+        c.is = signs ? &pi.is : NULL;
+        mc_err_clear(&e);
+        rc = mc_stacks_sweep(&c, &n, &e);
+        if (looked)
+            *looked += n;
+        if (rc && !first)
+            first = mc_err_set(err, rc, "organisation %lld (%s): %s", (long long)o[i].id,
+                               o[i].name ? o[i].name : "", mc_err_msg(&e));
+        if (signs)
+            mc_platform_issuer_release(&pi);
+    }
+    mc_store_list_clear(&orgs);
+    return first;
 }
 
 bool mc_platform_keylock(const struct mc_platform *p, struct mc_keyfile_lock *out)

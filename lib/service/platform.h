@@ -70,6 +70,14 @@ MC_NODISCARD mcred_rc mc_platform_issuing(struct mc_platform *p, struct mc_store
                                           struct mc_platform_issuer *out, struct mc_err *err);
 void mc_platform_issuer_release(struct mc_platform_issuer *pi);
 
+/* The stack sweep (mc_stacks_sweep) for every organisation of the store,
+ * each with its first issuer when this process can sign (else without one:
+ * expired components are still acted on, pending awards wait). *looked (may
+ * be NULL) sums the awards re-evaluated. Every organisation is swept even
+ * when one fails; the first failure is returned, naming the organisation. */
+MC_NODISCARD mcred_rc mc_platform_sweep(struct mc_platform *p, struct mc_store *st,
+                                        size_t *looked, struct mc_err *err);
+
 /* The lock that seals keys on this platform (the operator key, else the
  * passphrase), e.g. for learners' holder keys. False (out cleared) when the
  * server was started with neither. */

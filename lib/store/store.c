@@ -4259,6 +4259,21 @@ mcred_rc mc_store_stack_list(struct mc_store *st, int64_t org, struct mc_store_l
     return st->ops->stack_list(st, org, out, err);
 }
 
+mcred_rc mc_store_org_list(struct mc_store *st, struct mc_store_list *out, struct mc_err *err)
+{
+    mcred_rc rc;
+
+    list_zero(out);
+    rc = ready(st, err);
+    if (!rc)
+        rc = need(out, "out", err);
+    if (!rc)
+        rc = has_op(st, st->ops->org_list != NULL, "org_list", err);
+    if (rc)
+        return rc;
+    return st->ops->org_list(st, out, err);
+}
+
 mcred_rc mc_store_stack_by_component(struct mc_store *st, int64_t org, const char *uri,
                                      struct mc_store_list *out, struct mc_err *err)
 {

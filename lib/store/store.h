@@ -659,6 +659,8 @@ struct mc_store_ops {
                             struct mc_store_list *out, struct mc_err *err);
     mcred_rc (*cred_list_learner)(struct mc_store *st, int64_t org, int64_t learner,
                                   struct mc_store_list *out, struct mc_err *err);
+    /* every organisation, for work that runs across them (the sweep) */
+    mcred_rc (*org_list)(struct mc_store *st, struct mc_store_list *out, struct mc_err *err);
 };
 
 /* Open the store named by dsn: "sqlite:PATH" (or a plain path), ":memory:",
@@ -752,6 +754,10 @@ MC_NODISCARD mcred_rc mc_store_org_create(struct mc_store *st, const char *name,
                                           struct mc_err *err);
 MC_NODISCARD mcred_rc mc_store_org_get(struct mc_store *st, int64_t id, struct mc_org *out,
                                        struct mc_err *err);
+/* Every organisation, oldest first (rows are struct mc_org): for work that
+ * runs across them (the server's stack sweep), not for answering a user. */
+MC_NODISCARD mcred_rc mc_store_org_list(struct mc_store *st, struct mc_store_list *out,
+                                        struct mc_err *err);
 MC_NODISCARD mcred_rc mc_store_org_find(struct mc_store *st, const char *name,
                                         struct mc_org *out, struct mc_err *err);
 

@@ -19,7 +19,7 @@
 /* Every statement this backend prepares, on first use, as "mc<N>". */
 enum pg_q {
     Q_MIG_EXISTS, Q_MIG_VERSION, Q_MIG_RECORD,
-    Q_ORG_CREATE, Q_ORG_GET, Q_ORG_FIND,
+    Q_ORG_CREATE, Q_ORG_GET, Q_ORG_FIND, Q_ORG_LIST,
     Q_USER_ADD, Q_USER_LIST, Q_TOKEN_ADD, Q_TOKEN_FIND,
     Q_ISSUER_INS, Q_ISSUER_UPD, Q_ISSUER_GET,
     Q_KEY_ADD, Q_KEY_LIST, Q_KEY_RETIRE, Q_KEY_EXISTS,
@@ -80,6 +80,7 @@ static const char *const pg_sql[Q_COUNT] = {
                      "ON CONFLICT DO NOTHING RETURNING org_id",
     [Q_ORG_GET] = "SELECT " MC_ORG_COLS " FROM orgs WHERE org_id = $1",
     [Q_ORG_FIND] = "SELECT " MC_ORG_COLS " FROM orgs WHERE name = $1",
+    [Q_ORG_LIST] = "SELECT " MC_ORG_COLS " FROM orgs ORDER BY org_id",
 
     [Q_USER_ADD] = "INSERT INTO users (org_id, email, role, created) VALUES ($1, $2, $3, $4) "
                    "ON CONFLICT DO NOTHING RETURNING id",
@@ -964,6 +965,11 @@ static mcred_rc pg_org_find(struct mc_store *st, const char *name, struct mc_org
     struct mc_param p[] = { mc_p_text(name) };
 
     return pg_one(pg(st), Q_ORG_FIND, p, NP(p), &mc_row_org, out, err);
+}
+
+static mcred_rc pg_org_list(struct mc_store *st, struct mc_store_list *out, struct mc_err *err)
+{
+    return pg_list(pg(st), Q_ORG_LIST, NULL, 0, &mc_row_org, out, err);
 }
 
 static mcred_rc pg_user_add(struct mc_store *st, int64_t org, const char *email,
@@ -2930,6 +2936,7 @@ const struct mc_store_ops mc_store_pg_ops = {
     .assess_put = pg_assess_put,
     .assess_list = pg_assess_list,
     .cred_list_learner = pg_cred_list_learner,
+    .org_list = pg_org_list,
     /* v4 positions */
     .position_put = pg_position_put,
     .position_get = pg_position_get,

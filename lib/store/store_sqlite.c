@@ -17,7 +17,7 @@
 enum sq_q {
     Q_MIG_EXISTS, Q_MIG_VERSION, Q_MIG_RECORD,
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-    Q_ORG_CREATE, Q_ORG_GET, Q_ORG_FIND,
+    Q_ORG_CREATE, Q_ORG_GET, Q_ORG_FIND, Q_ORG_LIST,
     Q_USER_ADD, Q_USER_LIST, Q_TOKEN_ADD, Q_TOKEN_FIND,
     Q_ISSUER_INS, Q_ISSUER_UPD, Q_ISSUER_GET,
     Q_KEY_ADD, Q_KEY_LIST, Q_KEY_RETIRE, Q_KEY_EXISTS,
@@ -81,6 +81,7 @@ static const char *const sq_sql[Q_COUNT] = {
                      "ON CONFLICT DO NOTHING RETURNING org_id",
     [Q_ORG_GET] = "SELECT " MC_ORG_COLS " FROM orgs WHERE org_id = ?1",
     [Q_ORG_FIND] = "SELECT " MC_ORG_COLS " FROM orgs WHERE name = ?1",
+    [Q_ORG_LIST] = "SELECT " MC_ORG_COLS " FROM orgs ORDER BY org_id",
 
     [Q_USER_ADD] = "INSERT INTO users (org_id, email, role, created) VALUES (?1, ?2, ?3, ?4) "
                    "ON CONFLICT DO NOTHING RETURNING id",
@@ -903,6 +904,11 @@ static mcred_rc sq_org_find(struct mc_store *st, const char *name, struct mc_org
     struct mc_param p[] = { mc_p_text(name) };
 
     return sq_one(sq(st), Q_ORG_FIND, p, NP(p), &mc_row_org, out, err);
+}
+
+static mcred_rc sq_org_list(struct mc_store *st, struct mc_store_list *out, struct mc_err *err)
+{
+    return sq_list(sq(st), Q_ORG_LIST, NULL, 0, &mc_row_org, out, err);
 }
 
 static mcred_rc sq_user_add(struct mc_store *st, int64_t org, const char *email,
@@ -2664,6 +2670,7 @@ const struct mc_store_ops mc_store_sqlite_ops = {
     .assess_put = sq_assess_put,
     .assess_list = sq_assess_list,
     .cred_list_learner = sq_cred_list_learner,
+    .org_list = sq_org_list,
     /* v4 positions */
     .position_put = sq_position_put,
     .position_get = sq_position_get,

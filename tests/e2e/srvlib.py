@@ -31,13 +31,18 @@ def report():
     sys.exit(1 if failed else 0)
 
 
-def run(*args, env=None, stdin=None, ok=(0,)):
+def run(*args, env=None, stdin=None, ok=(0,), timeout=600):
     """Run mcred; a crash or a sanitizer report is a failure; so is an exit
-    code outside ok (None: any)."""
+    code outside ok (None: any), and still running after timeout seconds
+    (it is killed; returns -1)."""
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.run([MCRED] + list(args), input=stdin, capture_output=True, env=e,
-                       timeout=600)
+    try:
+        p = subprocess.run([MCRED] + list(args), input=stdin, capture_output=True, env=e,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        check(False, 'mcred %s: still running after %d s' % (' '.join(args[:4]), timeout))
+        return -1, '', ''
     out, err = p.stdout.decode(errors='replace'), p.stderr.decode(errors='replace')
     check(p.returncode >= 0, 'mcred %s: killed by signal %d' % (' '.join(args[:2]), -p.returncode))
     check('Sanitizer' not in err and 'runtime error' not in err,

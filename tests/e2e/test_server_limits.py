@@ -396,6 +396,13 @@ def free_port():
 
 
 def config(org):
+    # numbers out of range, or not numbers at all (NaN passed a < / > check once)
+    for flag, bad in (('--timeout', 'nan'), ('--rate', 'NaN'), ('--threads', '0'),
+                      ('--max-body', 'inf'), ('--burst', '1e99')):
+        rc, _, err = org.mcred('serve', '--listen', '127.0.0.1:0', flag, bad, ok=(2,),
+                              timeout=30)
+        check(rc == 2 and ('%s takes a number from' % flag) in err and bad in err,
+              'serve %s %s is refused: %r' % (flag, bad, err[-200:]))
     conf = os.path.join(org.home, 'mcred.conf')
     with open(conf) as f:
         original = f.read()

@@ -14,7 +14,7 @@
 # SQLite, and on PostgreSQL when MCRED_TEST_PG names a database.
 # Prints "N passed, N failed"; exit 1 on failure.
 # SPDX-License-Identifier: Apache-2.0
-import json, os, subprocess, sys
+import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from srvlib import MCRED, Deployment, Server, check, report  # noqa: E402
@@ -211,6 +211,31 @@ def run_backend(backend):
     rc, out, err = org.mcred('stack', 'sweep')
     check(rc == 0 and '1 issued' in out, 'stack sweep: %r %r' % (out, err[-200:]))
     check(award_of(org, l4, vid).get('state') == 'issued', 'the sweep issues it')
+
+    # --- the server sweeps by itself (--sweep-every) -----------------------------------
+    l5 = 'sweep-%s@stk.example' % dep.tag
+    org.mcred('learner', 'add', '--name', 'Sweep', '--email', l5)
+    rc, unsigned, _ = org.mcred('credential', 'new', '--issuer', did, '--issuer-name',
+                                'Other College', '--achievement', xach, '--recipient', l5)
+    rc, x5, _ = org.mcred('sign', '--key', key, write(org, 'x5u', unsigned))
+    issue(org, base + 'A', l5)
+    rc, out, _ = org.mcred('wallet', 'import', '--learner', l5, '--json', write(org, 'x5', x5))
+    check(award_of(org, l5, vid).get('state') == 'pending', 'imported: the award waits')
+    with Server(org, '--rate', '0', '--sweep-every', '1') as s:
+        state, t0 = None, time.time()
+        while time.time() - t0 < 30:
+            state = award_of(org, l5, vid).get('state')
+            if state == 'issued':
+                break
+            time.sleep(0.5)
+        check(state == 'issued', 'the server\'s own sweep issues it within seconds: %s' % state)
+        check('stack sweep: 1 awards re-evaluated' in s.stderr(),
+              'the server logs its sweep: %s' % s.stderr()[-300:])
+    for bad in ('soon', 'nan', '-1', '2678401'):
+        rc, out, err = org.mcred('serve', '--listen', '127.0.0.1:0', '--sweep-every', bad,
+                                 ok=(2,), timeout=30)
+        check(rc == 2 and '--sweep-every takes a number from 0 to 2678400' in err,
+              '--sweep-every %s is refused: %r' % (bad, err[-200:]))
 
     # --- a stack defined after its components: `mcred stack evaluate` -------------------
     ldef = {'achievement': {'id': base + 'L', 'type': ['Achievement'], 'name': 'Late',

@@ -155,6 +155,24 @@ static void t_orgs(struct fx *f)
     CHECK(o.name == NULL && o.id == 0, "row zeroed on NOTFOUND");
     CHECK_RC(mc_store_org_find(f->st, "no such org at all", &o, &f->err), MCRED_ERR_NOTFOUND,
              "missing org name");
+    {
+        struct mc_store_list l;
+        const struct mc_org *rows;
+        size_t i, seen = 0;
+
+        CHECK_RC(mc_store_org_list(f->st, &l, &f->err), MCRED_OK, "org_list");
+        rows = l.rows;
+        for (i = 0; i < l.n; i++) {
+            if (rows[i].id == id) {
+                seen++;
+                CHECK_STR_EQ(rows[i].name, name, "org_list row");
+            }
+            CHECK(i == 0 || rows[i].id > rows[i - 1].id, "org_list oldest first");
+        }
+        CHECK(seen == 1, "org_list holds the new organisation once (%zu)", seen);
+        mc_store_list_clear(&l);
+        CHECK_RC(mc_store_org_list(f->st, NULL, &f->err), MCRED_ERR_INVALID, "org_list: no out");
+    }
 }
 
 static void t_users(struct fx *f)
