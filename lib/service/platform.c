@@ -202,6 +202,9 @@ static mcred_rc key_get(struct mc_platform *p, const struct mc_issuer_key *row,
                           "(MCRED_KEY_FILE) or a passphrase (MCRED_PASSPHRASE)");
     if (p->operator_key)
         lock.passphrase = NULL;
+    if (!row->key_file || !row->key_file[0])   /* a row with no sealed secret here */
+        return mc_err_set(err, MCRED_ERR_NOTFOUND, "issuer key %lld has no key file: its "
+                          "secret is not held by this store", (long long)row->id);
     k = mc_calloc(1, sizeof(*k));
     if (!k)
         return mc_err_set(err, MCRED_ERR_NOMEM, "platform: out of memory");

@@ -27,6 +27,7 @@
 #include "jsonld/jcs.h"
 #include "jsonld/jsonld.h"
 #include "service/issue.h"
+#include "service/platform.h"
 #include "service/stacks.h"
 #include "service/verify.h"
 #include "service/wallet.h"
@@ -557,6 +558,48 @@ static void two_issuers(void)
     org_release(&second);
 }
 
+/* The platform's sweep of every organisation (what `mcred serve` runs on a
+ * timer). An issuer key row without a key file (the schema allows it) makes
+ * issuing say so, not crash (a regression: strlen(NULL) in key_get), and the
+ * sweep goes on without an issuer for that organisation. */
+static void platform_sweep(void)
+{
+    struct mc_platform_conf pc;
+    struct mc_platform *p = NULL;
+    struct mc_platform_issuer pi;
+    struct mc_issuer_key row;
+    struct mc_err err;
+    uint8_t opkey[32];
+    size_t looked = 99;
+
+    memset(&row, 0, sizeof(row));
+    row.org_id = other.id;
+    row.issuer_id = other.issuer.id;
+    row.vm_id = other.vm.ptr;
+    row.public_multibase = (char *)(uintptr_t)"z6MkNoFileHere";
+    mc_err_clear(&err);
+    CHECK_RC(mc_store_key_add(st, &row, &err), MCRED_OK, "a key row without a key file");
+    memset(opkey, 7, sizeof(opkey));
+    memset(&pc, 0, sizeof(pc));
+    pc.dsn = dsn;
+    pc.public_url = PUB;
+    pc.contexts = ctx;
+    pc.cache = cache;
+    pc.operator_key = opkey;
+    CHECK_RC(mc_platform_open(&p, &pc, &err), MCRED_OK, "platform");
+    if (!p)
+        return;
+    memset(&pi, 0, sizeof(pi));
+    mc_err_clear(&err);
+    CHECK_RC(mc_platform_issuing(p, st, other.id, 0, "test", &pi, &err), MCRED_ERR_NOTFOUND,
+             "issuing with a key that has no key file");
+    CHECK(strstr(err.msg, "no key file") != NULL, "says why: %s", err.msg);
+    mc_err_clear(&err);
+    CHECK_RC(mc_platform_sweep(p, st, &looked, &err), MCRED_OK, "the sweep of every organisation");
+    CHECK(looked != 99, "it counts what it re-evaluated (%zu)", looked);
+    mc_platform_close(p);
+}
+
 /* Policy revoke and a suspension: flagged while suspended, whole again after. */
 static void suspension(void)
 {
@@ -932,6 +975,7 @@ static void run(const char *label, const char *the_dsn)
     late_definition();
     exactly_once();
     bad_input();
+    platform_sweep();
     mc_store_close(st);
     st = NULL;
     org_release(&ours);
