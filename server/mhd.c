@@ -68,7 +68,7 @@ struct adapter {
     bool log_owned;
     pthread_mutex_t log_mu;
     pthread_mutex_t mu;        /* live; stop */
-    pthread_cond_t cv;         /* wakes the watchdog to stop */
+    pthread_cond_t cv;         /* wakes the watchdog and the sweeper to stop */
     struct live *live;
     bool stop;                 /* the watchdog ends */
     bool sweep_stop;           /* the sweeper ends (under mu; wakes on cv too) */

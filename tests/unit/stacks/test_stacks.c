@@ -570,7 +570,7 @@ static void platform_sweep(void)
     struct mc_issuer_key row;
     struct mc_err err;
     uint8_t opkey[32];
-    size_t looked = 99;
+    size_t looked = 0;
 
     memset(&row, 0, sizeof(row));
     row.org_id = other.id;
@@ -595,8 +595,8 @@ static void platform_sweep(void)
              "issuing with a key that has no key file");
     CHECK(strstr(err.msg, "no key file") != NULL, "says why: %s", err.msg);
     mc_err_clear(&err);
-    CHECK_RC(mc_platform_sweep(p, st, &looked, &err), MCRED_OK, "the sweep of every organisation");
-    CHECK(looked != 99, "it counts what it re-evaluated (%zu)", looked);
+    CHECK_RC(mc_platform_sweep(p, st, &looked, &err), MCRED_OK,
+             "the sweep goes on past that organisation");
     mc_platform_close(p);
 }
 
