@@ -317,8 +317,16 @@ def run_backend(backend):
         r = s.request('POST', '/api/v1/stacks', unk, token=tok['admin'])
         check(r.status == 400 and 'unknown achievement' in r.text, 'unknown via the API: %d %s'
               % (r.status, r.text[:300]))
+        # (about 440 KB: under the 1 MiB body limit, so the rule's own limit answers)
+        r = s.request('GET', '/api/v1/stacks', token=tok['admin'])
+        before = r.text if r.status == 200 else None
         r = s.request('POST', '/api/v1/stacks', big, token=tok['admin'])
-        check(r.status in (400, 413), '10,000 components via the API: %d' % r.status)
+        check(r.status == 400 and (r.json() or {}).get('error') == 'invalid_body' and
+              'more than 1000' in (r.json() or {}).get('message', ''),
+              '10,000 components via the API: %d %s' % (r.status, r.text[:300]))
+        r = s.request('GET', '/api/v1/stacks', token=tok['admin'])
+        check(before is not None and r.status == 200 and r.text == before,
+              'the refused rule stored nothing: %d' % r.status)
         r = s.request('GET', '/api/v1/learners/%d/progress?stack=%d' % (other_id, wid),
                       token=tok['admin'])
         st = ((r.json() or {}).get('stacks') or [{}])[0]
