@@ -11,7 +11,9 @@
 # first and after each (this VM's speed drifts over seconds with what its
 # host runs: so both sides of the ratio come from the same stretch of time);
 # the slices' latency distributions are merged (bench_server_report.py).
-# Targets: >= 70% of the in-process rate, p99 <= 10 ms, 0 errors.
+# Targets: >= 70% of the in-process rate, p99 <= 10 ms, 0 errors. (What makes
+# p99: docs/server.md, "Latency under load"; a slice whose in-process rates
+# around it dip is one in which the machine slowed.)
 # Then GET /healthz the same way for a third of the time: the HTTP floor (what
 # libmicrohttpd, the router and loopback TCP cost the server's core a
 # request), printed beside the verify route's cost per request and the best
