@@ -194,6 +194,15 @@ static void set_busy(struct MHD_Connection *c, bool busy)
     __atomic_store_n(&l->busy, busy, __ATOMIC_RELEASE);
 }
 
+/* Tell the watchdog or the sweeper (flag: its stop field) to end. */
+static void wake_to_stop(struct adapter *a, bool *flag)
+{
+    pthread_mutex_lock(&a->mu);
+    *flag = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
 static void *watchdog(void *cls)
 {
     struct adapter *a = cls;
@@ -865,29 +874,20 @@ int srv_run(struct srv *s)
         ;
     fprintf(stderr, "mcred serve: %s: finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    pthread_mutex_lock(&a.mu);
-    a.sweep_stop = true;   /* no new sweep; one under way finishes */
-    pthread_cond_broadcast(&a.cv);
-    pthread_mutex_unlock(&a.mu);
+    wake_to_stop(&a, &a.sweep_stop);   /* no new sweep; one under way finishes */
     drain(&a, d);
     d = NULL;
     rc = 0;
     fprintf(stderr, "mcred serve: stopped\n");
 out:
     if (sw_started) {
-        pthread_mutex_lock(&a.mu);
-        a.sweep_stop = true;
-        pthread_cond_broadcast(&a.cv);
-        pthread_mutex_unlock(&a.mu);
+        wake_to_stop(&a, &a.sweep_stop);
         pthread_join(sw, NULL);
     }
     if (d)
         MHD_stop_daemon(d);
     if (wd_started) {
-        pthread_mutex_lock(&a.mu);
-        a.stop = true;
-        pthread_cond_broadcast(&a.cv);
-        pthread_mutex_unlock(&a.mu);
+        wake_to_stop(&a, &a.stop);
         pthread_join(wd, NULL);
     }
     adapter_release(&a, s);
